@@ -1,0 +1,13 @@
+// Shared jest settings: ts-jest, and @devstack/core resolved to its sources so tests need no build.
+const path = require('node:path');
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.base.json'), isolatedModules: true }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@devstack/core$': path.join(__dirname, 'packages/core/src/index.ts'),
+  },
+};

@@ -1,0 +1,241 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_PORTS, DEFAULT_THRESHOLD, DEFAULT_TRIALS, REDIS_NODE_TIMEOUT_MS, STATE_DIR } from './defaults';
+import { DevstackError } from './errors';
+import { workspaceRoot } from './workspace';
+
+const port = z.number().int().min(1).max(65535);
+const loopbackHost = z
+  .string()
+  .min(1)
+  .refine((h) => h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h), {
+    message: 'must be a loopback address (127.0.0.0/8, ::1 or localhost); load and probes never leave the machine',
+  });
+
+const credential = z.object({ user: z.string().min(1).optional(), password: z.string().min(1).optional() }).strict();
+
+export const ConfigSchema = z
+  .object({
+    provider: z.enum(['local', 'compose', 'external']),
+    stateDir: z.string().min(1),
+    host: loopbackHost,
+    portOffset: z.number().int().min(0).max(9000),
+    ports: z
+      .object({
+        vault: port,
+        postgres: port,
+        mysql: port,
+        mongodb: port,
+        redis: port.max(55530, 'the Redis cluster bus is port + 10000, so the base port must be <= 55530'),
+        api: port,
+      })
+      .strict(),
+    redis: z.object({ nodeTimeoutMs: z.number().int().min(100).max(60000) }).strict(),
+    vault: z.object({ kvMount: z.string().min(1), kvVersion: z.union([z.literal(1), z.literal(2)]) }).strict(),
+    /** Fallback credentials, used only when Vault cannot be reached or holds none. */
+    credentials: z
+      .object({ postgres: credential, mysql: credential, mongodb: credential, redis: credential })
+      .partial()
+      .strict(),
+    trials: z.number().int().min(1).max(50),
+    threshold: z.number().gt(0).lt(10),
+    profile: z.string().min(1),
+  })
+  .strict();
+
+export type DevstackConfig = z.infer<typeof ConfigSchema>;
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export const DEFAULT_CONFIG: DevstackConfig = {
+  provider: 'local',
+  stateDir: STATE_DIR,
+  host: '127.0.0.1',
+  portOffset: 0,
+  ports: { ...DEFAULT_PORTS },
+  redis: { nodeTimeoutMs: REDIS_NODE_TIMEOUT_MS },
+  vault: { kvMount: 'secret', kvVersion: 1 },
+  credentials: {},
+  trials: DEFAULT_TRIALS,
+  threshold: DEFAULT_THRESHOLD,
+  profile: 'default',
+};
+
+export const CONFIG_FILE = 'devstack.config.json';
+
+/** Environment variables and the config key each one sets. Numbers are parsed, everything else is a string. */
+const ENV_KEYS: Record<string, string> = {
+  DEVSTACK_PROVIDER: 'provider',
+  DEVSTACK_STATE_DIR: 'stateDir',
+  DEVSTACK_HOST: 'host',
+  DEVSTACK_PORT_OFFSET: 'portOffset',
+  DEVSTACK_VAULT_PORT: 'ports.vault',
+  DEVSTACK_POSTGRES_PORT: 'ports.postgres',
+  DEVSTACK_MYSQL_PORT: 'ports.mysql',
+  DEVSTACK_MONGODB_PORT: 'ports.mongodb',
+  DEVSTACK_REDIS_PORT: 'ports.redis',
+  DEVSTACK_API_PORT: 'ports.api',
+  DEVSTACK_REDIS_NODE_TIMEOUT_MS: 'redis.nodeTimeoutMs',
+  DEVSTACK_VAULT_KV_MOUNT: 'vault.kvMount',
+  DEVSTACK_VAULT_KV_VERSION: 'vault.kvVersion',
+  DEVSTACK_POSTGRES_USER: 'credentials.postgres.user',
+  DEVSTACK_POSTGRES_PASSWORD: 'credentials.postgres.password',
+  DEVSTACK_MYSQL_USER: 'credentials.mysql.user',
+  DEVSTACK_MYSQL_PASSWORD: 'credentials.mysql.password',
+  DEVSTACK_MONGODB_USER: 'credentials.mongodb.user',
+  DEVSTACK_MONGODB_PASSWORD: 'credentials.mongodb.password',
+  DEVSTACK_REDIS_PASSWORD: 'credentials.redis.password',
+  DEVSTACK_TRIALS: 'trials',
+  DEVSTACK_THRESHOLD: 'threshold',
+  DEVSTACK_PROFILE: 'profile',
+};
+const NUMERIC = new Set([
+  'portOffset',
+  'ports.vault',
+  'ports.postgres',
+  'ports.mysql',
+  'ports.mongodb',
+  'ports.redis',
+  'ports.api',
+  'redis.nodeTimeoutMs',
+  'vault.kvVersion',
+  'trials',
+  'threshold',
+]);
+
+export interface LoadConfigOptions {
+  root?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Highest layer: values from CLI flags, already keyed like the config. */
+  flags?: DeepPartial<DevstackConfig>;
+}
+
+export interface LoadedConfig extends DevstackConfig {
+  /** Absolute workspace root. */
+  root: string;
+  /** Absolute state directory (.devstack). */
+  stateRoot: string;
+  /** Where each value came from, for `devstack config` and error messages. */
+  sources: string[];
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const root = options.root ?? workspaceRoot(process.cwd(), env);
+  const sources = ['defaults'];
+  let merged: Record<string, unknown> = structuredClone(DEFAULT_CONFIG) as unknown as Record<string, unknown>;
+
+  const file = env.DEVSTACK_CONFIG ? path.resolve(root, env.DEVSTACK_CONFIG) : path.join(root, CONFIG_FILE);
+  if (existsSync(file)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (cause) {
+      throw new DevstackError('BAD_CONFIG', `${file} is not valid JSON: ${(cause as Error).message}.`, {
+        cause,
+        fix: `Fix the JSON syntax in ${file}, or delete the file to use the defaults.`,
+      });
+    }
+    checkLayer(parsed, file);
+    merged = deepMerge(merged, parsed as Record<string, unknown>);
+    sources.push(file);
+  } else if (env.DEVSTACK_CONFIG) {
+    throw new DevstackError('BAD_CONFIG', `DEVSTACK_CONFIG names ${file}, which does not exist.`, {
+      fix: 'Point DEVSTACK_CONFIG at an existing JSON file or unset it.',
+    });
+  }
+
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    let value: unknown = raw;
+    if (NUMERIC.has(key)) {
+      value = Number(raw);
+      if (!Number.isFinite(value)) {
+        throw new DevstackError('BAD_CONFIG', `Environment variable ${name}="${raw}" is not a number.`, {
+          fix: `Set ${name} to a number, or unset it.`,
+        });
+      }
+    }
+    setPath(fromEnv, key, value);
+  }
+  if (Object.keys(fromEnv).length > 0) {
+    checkLayer(fromEnv, 'environment (DEVSTACK_*)');
+    merged = deepMerge(merged, fromEnv);
+    sources.push('environment');
+  }
+  if (options.flags && Object.keys(options.flags).length > 0) {
+    checkLayer(options.flags, 'command-line flags');
+    merged = deepMerge(merged, options.flags as Record<string, unknown>);
+    sources.push('flags');
+  }
+
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) throw schemaError(result.error, sources[sources.length - 1]);
+  const config = applyPortOffset(result.data);
+  return { ...config, root, stateRoot: path.resolve(root, config.stateDir), sources };
+}
+
+/** The port offset shifts every default port at once, so several stacks can share one machine. */
+function applyPortOffset(config: DevstackConfig): DevstackConfig {
+  if (config.portOffset === 0) return config;
+  const ports = { ...config.ports };
+  for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] += config.portOffset;
+  if (ports.redis > 55530) {
+    throw new DevstackError('BAD_CONFIG', `portOffset ${config.portOffset} puts the Redis base port at ${ports.redis}; the cluster bus (port + 10000) would pass 65535.`, {
+      fix: 'Use a smaller portOffset or a lower ports.redis.',
+    });
+  }
+  return { ...config, ports };
+}
+
+/** Validate one layer against the schema's shape (unknown keys, wrong types) before merging it. */
+function checkLayer(layer: unknown, origin: string): void {
+  if (!layer || typeof layer !== 'object' || Array.isArray(layer)) {
+    throw new DevstackError('BAD_CONFIG', `${origin}: expected a JSON object at the top level.`, {
+      fix: `Make ${origin} an object such as {"portOffset": 100}.`,
+    });
+  }
+  const result = deepPartialSchema.safeParse(layer);
+  if (!result.success) throw schemaError(result.error, origin);
+}
+
+const deepPartialSchema = ConfigSchema.deepPartial();
+
+function schemaError(error: z.ZodError, origin: string): DevstackError {
+  const issue = error.issues[0];
+  const key = issue.path.join('.') || '(top level)';
+  let expected = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    expected = `unknown key(s) ${issue.keys.join(', ')}; known keys: ${Object.keys(ConfigSchema.shape).join(', ')}`;
+  }
+  return new DevstackError('BAD_CONFIG', `${origin}: invalid value at "${key}": ${expected}.`, {
+    fix: `Correct "${key}" in ${origin}; see README.md, section Configuration, for the expected form.`,
+    details: { origin, key, issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+  });
+}
+
+export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    const b = out[k];
+    if (v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)) {
+      out[k] = deepMerge(b as Record<string, unknown>, v as Record<string, unknown>);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+export function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let cur = target;
+  for (const p of parts.slice(0, -1)) {
+    if (!cur[p] || typeof cur[p] !== 'object') cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { bootstrapAppRoles } from '../approle';
+import type { LoadedConfig } from '../config';
+import { DEFAULT_USERS } from '../credentials';
+import { STACK_SERVICES, type StackService } from '../endpoints';
+import { DevstackError, isDevstackError } from '../errors';
+import { portIsFree, runCommand, type RunResult } from '../process';
+import { silentProgress, type Progress } from '../progress';
+import type { ApplyConfigResult, ServiceStatus, StackProvider, UpOptions, UpReport } from '../provider';
+import { registerSecret } from '../redact';
+import { kvBody, kvData, kvPath, operatorClient } from '../vault';
+import { StackLayout } from './layout';
+import { mariadbService } from './mariadb-server';
+import { mongoService } from './mongo-server';
+import { postgresService } from './postgres-server';
+import { redisService } from './redis-cluster';
+import { runningPid, type LocalContext, type LocalService } from './service';
+import { vaultService } from './vault-server';
+
+/** Start order: Vault first (it holds every credential), then the data tier. */
+export const LOCAL_SERVICES: Record<StackService, LocalService> = {
+  vault: vaultService,
+  postgres: postgresService,
+  mysql: mariadbService,
+  mongodb: mongoService,
+  redis: redisService,
+};
+
+const SECRET_SERVICES = ['postgres', 'mysql', 'mongodb', 'redis'] as const;
+
+/** The embedded stack: real servers as child processes, everything under .devstack/. */
+export class LocalProvider implements StackProvider {
+  readonly name = 'local' as const;
+  readonly layout: StackLayout;
+
+  constructor(readonly config: LoadedConfig) {
+    this.layout = new StackLayout(config);
+  }
+
+  async up(services: readonly StackService[] = STACK_SERVICES, options: UpOptions = {}): Promise<UpReport> {
+    const t0 = Date.now();
+    const progress = options.progress ?? silentProgress;
+    const wanted = STACK_SERVICES.filter((s) => s === 'vault' || services.includes(s));
+    mkdirSync(this.layout.run, { recursive: true });
+    mkdirSync(path.join(this.config.stateRoot, 'logs'), { recursive: true });
+
+    const alreadyRunning: string[] = [];
+    const toStart: StackService[] = [];
+    for (const s of wanted) {
+      const svc = LOCAL_SERVICES[s];
+      const running = svc.pidNames().every((p) => runningPid(this.layout, p));
+      if (running) alreadyRunning.push(s);
+      else toStart.push(s);
+    }
+    // Fail before starting anything when a port we need is taken by someone else.
+    for (const s of toStart) {
+      const svc = LOCAL_SERVICES[s];
+      for (const [i, port] of svc.ports(this.config).entries()) {
+        const pidName = svc.pidNames()[Math.min(i, svc.pidNames().length - 1)];
+        if (runningPid(this.layout, pidName)) continue;
+        if (!(await portIsFree(this.config.host, port))) {
+          throw new DevstackError('PORT_IN_USE', `${s}: port ${port} on ${this.config.host} is already in use by another process.`, {
+            fix: `Stop whatever listens on ${port} (ss -ltnp 'sport = :${port}'), or move the stack with DEVSTACK_PORT_OFFSET=100 (or "ports.${s}" in devstack.config.json).`,
+            details: { service: s, port },
+          });
+        }
+      }
+    }
+
+    const ctx: LocalContext = { config: this.config, layout: this.layout, progress, signal: options.signal, secrets: new Map() };
+    const started: StackService[] = [];
+    try {
+      for (const s of wanted) {
+        if (s !== 'vault' && ctx.secrets.size === 0) await this.loadSecrets(ctx);
+        const wasRunning = alreadyRunning.includes(s);
+        if (!wasRunning) started.push(s);
+        // start() is also safe on a running service: it re-checks health, unseal, cluster shape, users.
+        await LOCAL_SERVICES[s].start(ctx);
+        if (s === 'vault') {
+          await this.loadSecrets(ctx);
+          const report = await bootstrapAppRoles(this.config, operatorClient(this.config));
+          report.warnings.forEach((w) => progress(`vault: warning: ${w}`));
+        }
+      }
+    } catch (err) {
+      const failing = started[started.length - 1];
+      progress(`up failed at ${failing ?? 'preflight'}; stopping what this run started: ${started.join(', ') || 'nothing'}`);
+      for (const s of [...started].reverse()) await LOCAL_SERVICES[s].stop(ctx).catch(() => undefined);
+      const logFile = failing ? this.layout.log(LOCAL_SERVICES[failing].pidNames()[0]) : undefined;
+      const message = `stack up failed at ${failing}: ${(err as Error).message}`;
+      throw new DevstackError(isDevstackError(err) ? err.code : 'ENVIRONMENT', message, {
+        cause: err,
+        fix: [isDevstackError(err) ? err.fix : undefined, logFile ? `Log file: ${logFile}` : undefined].filter(Boolean).join('\n'),
+        details: { service: failing, logFile },
+      });
+    }
+    return { started, alreadyRunning, durationMs: Date.now() - t0 };
+  }
+
+  /** Read (or on first start generate) each service's credentials in Vault's KV. */
+  private async loadSecrets(ctx: LocalContext): Promise<void> {
+    const op = operatorClient(this.config);
+    for (const s of SECRET_SERVICES) {
+      const p = kvPath(this.config, s);
+      let data: Record<string, string> = {};
+      try {
+        data = kvData(this.config, (await op.read(p)) as { data?: Record<string, unknown> });
+      } catch (err) {
+        if ((err as { response?: { statusCode?: number } }).response?.statusCode !== 404) throw err;
+      }
+      if (!data.password) {
+        data = { username: DEFAULT_USERS[s], password: randomBytes(18).toString('base64url') };
+        await op.write(p, kvBody(this.config, data));
+      }
+      registerSecret(data.password);
+      ctx.secrets.set(s, { user: data.username ?? DEFAULT_USERS[s], password: data.password });
+    }
+  }
+
+  async down(options: { purge?: boolean; progress?: Progress } = {}): Promise<void> {
+    const progress = options.progress ?? silentProgress;
+    for (const s of [...STACK_SERVICES].reverse()) {
+      const svc = LOCAL_SERVICES[s];
+      if (svc.pidNames().some((p) => runningPid(this.layout, p))) progress(`${s}: stopping`);
+      await svc.stop({ config: this.config, layout: this.layout });
+      for (const p of svc.pidNames()) rmSync(this.layout.pid(p), { force: true });
+    }
+    if (options.purge) {
+      for (const d of ['data', 'conf', 'vault', 'approles', 'run', 'certs']) {
+        const dir = path.join(this.config.stateRoot, d);
+        if (existsSync(dir)) {
+          progress(`purge: removing ${path.relative(this.config.root, dir)}`);
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
+  }
+
+  async status(): Promise<ServiceStatus[]> {
+    const ctx = { config: this.config, layout: this.layout };
+    return Promise.all(STACK_SERVICES.map((s) => LOCAL_SERVICES[s].status(ctx)));
+  }
+
+  async restart(service: StackService, options: UpOptions = {}): Promise<void> {
+    const svc = LOCAL_SERVICES[service];
+    await svc.stop({ config: this.config, layout: this.layout });
+    for (const p of svc.pidNames()) rmSync(this.layout.pid(p), { force: true });
+    const ctx: LocalContext = { config: this.config, layout: this.layout, progress: options.progress ?? silentProgress, signal: options.signal, secrets: new Map() };
+    if (service !== 'vault') await this.loadSecrets(ctx);
+    await svc.start(ctx);
+  }
+
+  activeConfig(service: StackService): string {
+    return this.layout.activeConfig(service);
+  }
+
+  async applyConfig(service: StackService, file: string): Promise<ApplyConfigResult> {
+    if (!existsSync(file)) throw new DevstackError('BAD_INPUT', `Config file ${file} does not exist.`);
+    const active = this.layout.activeConfig(service);
+    mkdirSync(path.dirname(active), { recursive: true });
+    let backup: string | undefined;
+    if (existsSync(active)) {
+      const dir = this.layout.conf(service, 'backups');
+      mkdirSync(dir, { recursive: true });
+      backup = path.join(dir, `${path.basename(active)}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      copyFileSync(active, backup);
+    }
+    if (path.resolve(file) !== path.resolve(active)) copyFileSync(file, active);
+    return { active, backup };
+  }
+
+  exec(_networkOrService: string, command: string[]): Promise<RunResult> {
+    return runCommand(command[0], command.slice(1), { timeoutMs: 60000 });
+  }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import { runCli } from '@devstack/core';
+import { down, restart, status, up } from './stack';
+
+void runCli('devstack', {
+  up: {
+    description: 'start the stack (Vault first, then PostgreSQL, MariaDB, the MongoDB server, the Redis cluster); idempotent',
+    flags: [{ name: 'services', type: 'list', description: 'only these services (comma-separated); Vault always starts' }],
+    run: up,
+  },
+  down: {
+    description: 'stop the stack processes this project started; data stays unless --purge',
+    flags: [{ name: 'purge', type: 'boolean', description: 'also remove .devstack/ data, configs, Vault keys, AppRoles and certs (results and logs stay)' }],
+    run: down,
+  },
+  status: { description: 'table of every service: server and version, port, pid, healthy', run: status },
+  restart: {
+    description: 'restart one service through the provider',
+    flags: [{ name: 'service', type: 'string', description: 'the service to restart', choices: ['vault', 'postgres', 'mysql', 'mongodb', 'redis'] }],
+    run: restart,
+  },
+});
