@@ -26,3 +26,5 @@ export { vaultBinary, vaultVersion, vaultConfigText } from './local/vault-server
 export { mongoBinary, mongoUrl, mongoMetricsPort } from './local/mongo-server';
 export { mariadbSocket } from './local/mariadb-server';
 export { clusterShape, redisClient, startRedisNode, redisNodeConfig, redisNodeConfigFile, redisPidName, type ClusterShape } from './local/redis-cluster';
+export * from './perf';
+export * from './tune';

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# npm test: install what is missing, start the embedded stack, run every package's tests
+# (unit tests and live suites) one package at a time, since suites share one live stack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:$HOME/go/bin:$HOME/.cargo/bin"
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+bash tools/setup.sh
+mkdir -p .devstack/results/jest
+node packages/stack/dist/cli.js up --quiet >/tmp/devstack-up.log 2>&1 || { cat /tmp/devstack-up.log; echo "stack up failed" >&2; exit 3; }
+status=0
+npx nx run-many -t test --parallel=1 --outputStyle=static "$@" || status=$?
+node tools/summarize-tests.js .devstack/results/jest || true
+exit $status
