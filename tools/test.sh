@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:$HOME/go/bin:$HOME/.cargo/bin"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 bash tools/setup.sh
-mkdir -p .devstack/results/jest
+mkdir -p .devstack/results/jest && rm -f .devstack/results/jest/*.json
 node packages/stack/dist/cli.js up --quiet >/tmp/devstack-up.log 2>&1 || { cat /tmp/devstack-up.log; echo "stack up failed" >&2; exit 3; }
 status=0
 npx nx run-many -t test --parallel=1 --outputStyle=static "$@" || status=$?
