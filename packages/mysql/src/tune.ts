@@ -1,0 +1,108 @@
+import {
+  applyProfile,
+  compareInterleaved,
+  contextOf,
+  DevstackError,
+  providerFor,
+  settingMatches,
+  startResult,
+  withLock,
+  writeResult,
+  writeTuningDoc,
+  type ApplyProfileOutcome,
+  type LoadedConfig,
+  type Progress,
+  type Task,
+  type TaskResult,
+} from '@devstack/core';
+import { bench, type MysqlBenchOptions } from './bench';
+import { mysqlSession, serverVersion } from './connection';
+import { resolveProfile, type ResolvedProfile } from './profiles';
+import { readVariables } from './read-back';
+
+export interface MysqlTuneOptions extends MysqlBenchOptions {
+  /** default | dev | auto, or any configs/mysql/<name>.cnf. */
+  profile?: string;
+  /** Apply this config file instead of a named profile. */
+  file?: string;
+  dryRun?: boolean;
+  /** Benchmark `compareWith` against the profile, interleaved trials, and write docs/TUNING_RESULTS.md. */
+  compare?: boolean;
+  compareWith?: string;
+}
+
+async function apply(config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false): Promise<ApplyProfileOutcome> {
+  return applyProfile({
+    provider: providerFor(config),
+    service: 'mysql',
+    file: profile.file,
+    settings: profile.settings,
+    // Fresh credentials each time: the server was just restarted.
+    readBack: async () => readVariables(await mysqlSession(config), profile.settings.map((s) => s.name)),
+    matches: (s, effective) => settingMatches(s.value, effective),
+    dryRun,
+    progress,
+  });
+}
+
+/** Make a profile active or fail loudly: a comparison arm that was rolled back would measure the wrong thing. */
+async function activate(config: LoadedConfig, profile: ResolvedProfile, progress: Progress): Promise<void> {
+  const outcome = await apply(config, profile, progress);
+  if (outcome.state !== 'applied') throw new DevstackError('ROLLED_BACK', `profile ${profile.name} did not apply: ${outcome.reason}`);
+}
+
+function tuneCommand(o: MysqlTuneOptions, profile: string, trials: number): string {
+  return ['npx nx run mysql:tune', `--profile ${profile}`, '--compare', o.compareWith ? `--compare-with ${o.compareWith}` : '', o.quick ? '--quick' : '', `--trials ${trials}`].filter(Boolean).join(' ');
+}
+
+/** `nx run mysql:tune --profile <name>`: apply with backup, restart, read-back and automatic rollback. */
+export const tune: Task<MysqlTuneOptions> = async (options, signal) => {
+  const { config, progress } = contextOf(options);
+  // Held here too (re-entrant), so direct callers of the task are serialized like the CLI.
+  return withLock(config.stateRoot, 'live', 'mysql tune', async () => {
+    const profile = resolveProfile(config, options.profile, options.file);
+    const result = startResult('mysql', 'tune', { profile: profile.name });
+    if (profile.formula) result.tables!.push(profile.formula);
+    for (const s of profile.settings) if (s.durability) result.warnings!.push(`${s.name} = ${s.value}: ${s.durability}`);
+    const outcome = await apply(config, profile, progress, options.dryRun);
+    result.data = { state: outcome.state, backup: outcome.backup, reason: outcome.reason, diff: outcome.diff, file: profile.file };
+    if (outcome.state === 'dry-run') {
+      result.tables!.push(outcome.table, {
+        title: `Profile ${profile.name}: settings`,
+        head: ['setting', 'value', 'reason', 'durability warning'],
+        rows: profile.settings.map((s) => [s.name, s.value, s.reason, s.durability ?? '']),
+      });
+      result.notes!.push('dry run: nothing was changed');
+      return result.finish();
+    }
+    result.tables!.push(outcome.table);
+    result.checks.push(...outcome.checks);
+    if (profile.settings.length === 0) result.notes!.push(`profile ${profile.name} sets nothing: MariaDB's built-in defaults apply`);
+    if (outcome.state === 'rolled-back') {
+      result.warnings!.push(`rolled back to ${outcome.backup}: ${outcome.reason}`);
+      return result.finish();
+    }
+    result.server = await serverVersion(await mysqlSession(config));
+    if (options.compare) {
+      const trials = options.trials ?? config.trials;
+      const before = resolveProfile(config, options.compareWith ?? 'default');
+      const compareResult = startResult('mysql', 'compare', { profile: profile.name, server: result.server });
+      const cmp = await compareInterleaved({
+        trials,
+        before: { label: before.name, activate: () => activate(config, before, progress) },
+        after: { label: profile.name, activate: () => activate(config, profile, progress) },
+        measure: async () => (await bench({ ...options, trials: 1, config, progress }, signal)).metrics,
+        progress,
+        signal,
+      });
+      Object.assign(compareResult, { metrics: [...cmp.before, ...cmp.after], tables: [cmp.table] });
+      compareResult.data = { before: before.name, after: profile.name, trials, command: tuneCommand(options, profile.name, trials) };
+      compareResult.warnings!.push('shared 2-core machine: other workloads run alongside, so figures are noisy; read the spread');
+      const file = writeResult(config.stateRoot, compareResult.finish());
+      const doc = writeTuningDoc(config);
+      result.tables!.push(cmp.table);
+      result.notes!.push(`comparison: ${file}`, `regenerated ${doc}`);
+    }
+    return result.finish() as TaskResult;
+  });
+};
