@@ -18,7 +18,7 @@ import {
 } from '@devstack/core';
 import type { Client } from 'pg';
 import { createBenchDatabase, dropBenchDatabase, pgClient, pgSession, serverVersion } from './connection';
-import { pgbenchInit, runPgbench, PGBENCH_WORKLOADS, type PgbenchWorkload } from './pgbench';
+import { LOG_SAMPLING, pgbenchInit, runPgbench, PGBENCH_WORKLOADS, type PgbenchWorkload } from './pgbench';
 import { activeProfile } from './profiles';
 
 export interface PostgresBenchOptions extends BenchOptions {
@@ -140,7 +140,9 @@ export const bench: Task<PostgresBenchOptions> = async (options, signal) => {
       head: ['workload', 'tps median ±MAD', 'samples', 'p50', 'p95', 'p99', 'max', 'failed tx'],
       rows,
     });
-    result.notes!.push(`select-only latencies are a ${10}% sample of transactions (pgbench --sampling-rate); tps counts all of them`);
+    for (const w of plan.workloads) {
+      if (LOG_SAMPLING[w] < 1) result.notes!.push(`${w} latencies come from a ${LOG_SAMPLING[w] * 100}% sample of transactions (pgbench --sampling-rate); tps counts all of them`);
+    }
     probeMerged.destroy();
     Object.values(merged).forEach((r) => r.destroy());
   } finally {

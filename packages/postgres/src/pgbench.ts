@@ -12,7 +12,7 @@ export type PgbenchWorkload = (typeof PGBENCH_WORKLOADS)[number];
  * Fraction of transactions written to the per-transaction log. select-only runs tens of thousands
  * of transactions a second; a 10% sample keeps the log small and the percentiles sound.
  */
-const LOG_SAMPLING: Record<PgbenchWorkload, number> = { 'tpcb-like': 1, 'select-only': 0.1 };
+export const LOG_SAMPLING: Record<PgbenchWorkload, number> = { 'tpcb-like': 1, 'select-only': 0.1 };
 
 /** pgbench lives with the server binaries (/usr/lib/postgresql/<major>/bin on Debian), not on PATH. */
 export function pgbenchBinary(): string {

@@ -6,6 +6,8 @@ import {
   providerFor,
   settingMatches,
   startResult,
+  StackLayout,
+  tailFile,
   withLock,
   writeResult,
   writeTuningDoc,
@@ -45,6 +47,18 @@ async function apply(config: LoadedConfig, profile: ResolvedProfile, progress: P
   });
 }
 
+/** The server's own words on why it refused to start (local provider: .devstack/logs/postgres.log). */
+function serverLogTail(config: LoadedConfig): { file: string; lines: string } | undefined {
+  if (config.provider !== 'local') return undefined;
+  const file = new StackLayout(config).log('postgres');
+  const lines = tailFile(file, 80)
+    .split('\n')
+    .filter((l) => /FATAL|invalid value|could not/.test(l))
+    .slice(-3)
+    .join('\n');
+  return lines ? { file, lines } : undefined;
+}
+
 /** Make a profile active or fail loudly: a comparison arm that was rolled back would measure the wrong thing. */
 async function activate(config: LoadedConfig, profile: ResolvedProfile, progress: Progress): Promise<void> {
   const outcome = await apply(config, profile, progress);
@@ -80,6 +94,8 @@ export const tune: Task<PostgresTuneOptions> = async (options, signal) => {
     if (profile.settings.length === 0) result.notes!.push(`profile ${profile.name} sets nothing: PostgreSQL's built-in defaults apply`);
     if (outcome.state === 'rolled-back') {
       result.warnings!.push(`rolled back to ${outcome.backup}: ${outcome.reason}`);
+      const log = serverLogTail(config);
+      if (log) result.notes!.push(`why, from the server log (${log.file}):\n${log.lines}`);
       return result.finish();
     }
     result.server = await serverVersion(await pgSession(config));
