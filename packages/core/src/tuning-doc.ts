@@ -45,7 +45,7 @@ function sideBySide(results: TaskResult[]): ResultTable | undefined {
   if (profiles.length < 2) return undefined;
   const names = [...new Set([...byProfile.values()].flat().map((m) => m.name))];
   return {
-    title: 'Profiles side by side (median ±MAD; each column from the newest comparison that measured it)',
+    title: 'Profiles side by side (median ±MAD). Each column comes from the newest comparison that measured that profile, so columns may come from different runs: read changes from the pairwise tables below',
     head: ['metric', 'unit', ...profiles],
     rows: names.map((n) => {
       const any = [...byProfile.values()].flat().find((m) => m.name === n)!;

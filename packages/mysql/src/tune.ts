@@ -54,7 +54,7 @@ function serverLogTail(config: LoadedConfig): { file: string; lines: string } | 
   const lines = tailFile(file, 80)
     .split('\n')
     .filter((l) => /\[ERROR\]/.test(l))
-    .slice(-3)
+    .slice(-5)
     .join('\n');
   return lines ? { file, lines } : undefined;
 }

@@ -78,6 +78,7 @@ describe('mysql tune (live)', () => {
     expect(result.checks[0]).toMatchObject({ name: 'mysql accepted the profile', passed: false });
     expect(result.checks[0].detail).toMatch(/^rolled back: the server refused the new config: .*mysql.*exited/);
     expect(readFileSync(path.join(config.stateRoot, 'logs', 'mysql.log'), 'utf8')).toContain("Error while setting value 'banana' to 'innodb-buffer-pool-size'");
+    expect(result.notes!.join('\n')).toContain("Error while setting value 'banana' to 'innodb-buffer-pool-size'");
     expect(activeText()).toBe(before);
     expect(await variable('innodb_buffer_pool_size')).toBe(String(512 * MiB));
     expect(await knownRow()).toBe('survives tune');

@@ -53,8 +53,8 @@ function serverLogTail(config: LoadedConfig): { file: string; lines: string } | 
   const file = new StackLayout(config).log('postgres');
   const lines = tailFile(file, 80)
     .split('\n')
-    .filter((l) => /FATAL|invalid value|could not/.test(l))
-    .slice(-3)
+    .filter((l) => /FATAL|invalid value|could not/.test(l) && !/database system is (starting up|shutting down)/.test(l))
+    .slice(-5)
     .join('\n');
   return lines ? { file, lines } : undefined;
 }

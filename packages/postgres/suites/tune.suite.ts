@@ -77,6 +77,7 @@ describe('postgres tune (live)', () => {
     expect(result.checks[0]).toMatchObject({ name: 'postgres accepted the profile', passed: false });
     expect(result.checks[0].detail).toMatch(/^rolled back: the server refused the new config: .*postgres.*exited/);
     expect(readFileSync(path.join(config.stateRoot, 'logs', 'postgres.log'), 'utf8')).toContain('invalid value for parameter "shared_buffers": "banana"');
+    expect(result.notes!.join('\n')).toContain('invalid value for parameter "shared_buffers": "banana"');
     expect(activeText()).toBe(before);
     expect(await show('shared_buffers')).toBe('512MB');
     expect(await knownRow()).toBe('survives tune');
