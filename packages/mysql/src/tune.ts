@@ -94,7 +94,7 @@ export const tune: Task<MysqlTuneOptions> = async (options, signal) => {
     if (profile.settings.length === 0) result.notes!.push(`profile ${profile.name} sets nothing: MariaDB's built-in defaults apply`);
     if (outcome.state === 'rolled-back') {
       result.warnings!.push(`rolled back to ${outcome.backup}: ${outcome.reason}`);
-      const log = serverLogTail(config);
+      const log = outcome.reason?.startsWith('the server refused') ? serverLogTail(config) : undefined;
       if (log) result.notes!.push(`why, from the server log (${log.file}):\n${log.lines}`);
       return result.finish();
     }

@@ -47,16 +47,18 @@ async function apply(config: LoadedConfig, profile: ResolvedProfile, progress: P
   });
 }
 
-/** The server's own words on why it refused to start (local provider: .devstack/logs/postgres.log). */
+/**
+ * The server's own words on why it refused to start (local provider: .devstack/logs/postgres.log):
+ * every line of the process that logged the last FATAL.
+ */
 function serverLogTail(config: LoadedConfig): { file: string; lines: string } | undefined {
   if (config.provider !== 'local') return undefined;
   const file = new StackLayout(config).log('postgres');
-  const lines = tailFile(file, 80)
-    .split('\n')
-    .filter((l) => /FATAL|invalid value|could not/.test(l) && !/database system is (starting up|shutting down)/.test(l))
-    .slice(-5)
-    .join('\n');
-  return lines ? { file, lines } : undefined;
+  const lines = tailFile(file, 80).split('\n');
+  const fatal = lines.filter((l) => /FATAL:/.test(l) && !/database system is (starting up|shutting down)/.test(l)).pop();
+  const pid = fatal ? /\[(\d+)\]/.exec(fatal)?.[1] : undefined;
+  const picked = pid ? lines.filter((l) => l.includes(`[${pid}]`)).slice(-5) : [];
+  return picked.length ? { file, lines: picked.join('\n') } : undefined;
 }
 
 /** Make a profile active or fail loudly: a comparison arm that was rolled back would measure the wrong thing. */
@@ -94,7 +96,7 @@ export const tune: Task<PostgresTuneOptions> = async (options, signal) => {
     if (profile.settings.length === 0) result.notes!.push(`profile ${profile.name} sets nothing: PostgreSQL's built-in defaults apply`);
     if (outcome.state === 'rolled-back') {
       result.warnings!.push(`rolled back to ${outcome.backup}: ${outcome.reason}`);
-      const log = serverLogTail(config);
+      const log = outcome.reason?.startsWith('the server refused') ? serverLogTail(config) : undefined;
       if (log) result.notes!.push(`why, from the server log (${log.file}):\n${log.lines}`);
       return result.finish();
     }
