@@ -89,6 +89,7 @@ export function writeTuningDoc(config: Pick<LoadedConfig, 'root' | 'stateRoot'>)
       lines.push(`- recorded: ${r.startedAt}, ${d.trials} trials per arm, ${Math.round(r.durationMs / 1000)} s`);
       lines.push(`- machine: ${r.machine.cpuModel} x${r.machine.cores}, ${r.machine.memoryGiB} GiB${r.server ? `; server ${r.server.name} ${r.server.version}` : ''}`);
       for (const w of r.warnings ?? []) lines.push(`- warning: ${w}`);
+      for (const n of r.notes ?? []) lines.push(`- note: ${n}`);
       lines.push('');
       for (const t of r.tables ?? []) lines.push(...mdTable(t), '');
     }

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import {
   applyProfile,
   compareInterleaved,
@@ -67,8 +68,14 @@ async function activate(config: LoadedConfig, profile: ResolvedProfile, progress
   if (outcome.state !== 'applied') throw new DevstackError('ROLLED_BACK', `profile ${profile.name} did not apply: ${outcome.reason}`);
 }
 
+/** The command that reproduces a comparison, with every size flag that was given. */
 function tuneCommand(o: PostgresTuneOptions, profile: string, trials: number): string {
-  return ['npx nx run postgres:tune', `--profile ${profile}`, '--compare', o.compareWith ? `--compare-with ${o.compareWith}` : '', o.quick ? '--quick' : '', `--trials ${trials}`].filter(Boolean).join(' ');
+  const flag = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const sizes = (['scale', 'clients', 'threads', 'duration', 'workloads', 'probeConcurrency', 'probeDuration'] as const)
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `--${flag(k)} ${Array.isArray(o[k]) ? (o[k] as string[]).join(',') : o[k]}`);
+  const parts = ['npx nx run postgres:tune', `--profile ${profile}`, '--compare', o.compareWith ? `--compare-with ${o.compareWith}` : '', o.quick ? '--quick' : '', ...sizes, `--trials ${trials}`];
+  return parts.filter(Boolean).join(' ');
 }
 
 /** `nx run postgres:tune --profile <name>`: apply with backup, restart, read-back and automatic rollback. */
@@ -115,7 +122,7 @@ export const tune: Task<PostgresTuneOptions> = async (options, signal) => {
       });
       Object.assign(compareResult, { metrics: [...cmp.before, ...cmp.after], tables: [cmp.table] });
       compareResult.data = { before: before.name, after: profile.name, trials, command: tuneCommand(options, profile.name, trials) };
-      compareResult.warnings!.push('shared 2-core machine: other workloads run alongside, so figures are noisy; read the spread');
+      compareResult.notes!.push(`load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores when the comparison ended: other processes share this machine, so read the spread (MAD) before the change`);
       const file = writeResult(config.stateRoot, compareResult.finish());
       const doc = writeTuningDoc(config);
       result.tables!.push(cmp.table);
