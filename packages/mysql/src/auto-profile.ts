@@ -1,0 +1,69 @@
+import { formatMiB, type ProfileSetting, type ResultTable } from '@devstack/core';
+
+export interface MachineSize {
+  memoryBytes: number;
+  cores: number;
+}
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+const gib = (b: number) => `${(b / GiB).toFixed(1)} GiB`;
+/** MariaDB sizes the buffer pool in chunks of innodb_buffer_pool_chunk_size (stock 128M). */
+const CHUNK = 128 * MiB;
+
+/** MariaDB's share of memory: a dev machine runs five servers, so it gets a quarter, not all. */
+export const MEMORY_SHARE = 0.25;
+
+export interface AutoProfile {
+  settings: ProfileSetting[];
+  formula: ResultTable;
+}
+
+/**
+ * The `auto` profile, in the spirit of MySQLTuner's advice, from memory and cores. It keeps
+ * innodb_flush_log_at_trx_commit = 1 (full durability): it only sizes memory and I/O threads.
+ */
+export function autoProfile(machine: MachineSize): AutoProfile {
+  const ram = machine.memoryBytes;
+  const cores = Math.max(1, machine.cores);
+  const budget = ram * MEMORY_SHARE;
+  const pool = Math.max(CHUNK, Math.floor((budget * 0.5) / CHUNK) * CHUNK);
+  const log = clamp(pool / 4, 48 * MiB, 256 * MiB);
+  const tmp = clamp(budget / 64, 16 * MiB, 64 * MiB);
+  const io = clamp(cores, 4, 16);
+  const rows: [ProfileSetting, string][] = [
+    [
+      { name: 'innodb_buffer_pool_size', value: formatMiB(pool, 'M'), reason: 'InnoDB caches data and indexes here: the one setting that matters most (MySQLTuner: fit the data set)' },
+      `max(128M, floor(RAM ${gib(ram)} x ${MEMORY_SHARE} x 0.5 / 128M) x 128M)`,
+    ],
+    [
+      { name: 'innodb_log_file_size', value: formatMiB(log, 'M'), reason: 'redo log ~25% of the buffer pool: fewer forced checkpoints under writes; costs that much disk' },
+      'clamp(innodb_buffer_pool_size / 4, 48M, 256M)',
+    ],
+    [
+      { name: 'tmp_table_size', value: formatMiB(tmp, 'M'), reason: 'in-memory temporary tables before they go to disk' },
+      `clamp(RAM x ${MEMORY_SHARE} / 64, 16M, 64M)`,
+    ],
+    [
+      { name: 'max_heap_table_size', value: formatMiB(tmp, 'M'), reason: 'caps in-memory temporary tables too; kept equal to tmp_table_size (the smaller one wins)' },
+      '= tmp_table_size',
+    ],
+    [
+      { name: 'innodb_read_io_threads', value: String(io), reason: 'background read threads, one per core (at least the stock 4)' },
+      `clamp(cores ${cores}, 4, 16)`,
+    ],
+    [
+      { name: 'innodb_write_io_threads', value: String(io), reason: 'background write threads, one per core (at least the stock 4)' },
+      `clamp(cores ${cores}, 4, 16)`,
+    ],
+  ];
+  return {
+    settings: rows.map(([s]) => s),
+    formula: {
+      title: `auto profile formula (RAM ${gib(ram)}, ${cores} cores; MariaDB budget = RAM x ${MEMORY_SHARE} = ${gib(budget)})`,
+      head: ['setting', 'formula', 'value'],
+      rows: rows.map(([s, f]) => [s.name, f, s.value]),
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import mysql from 'mysql2/promise';
+import { BENCH_DATABASE, DevstackError, endpointsOf, getCredentials, type LoadedConfig, type ServiceCredentials } from '@devstack/core';
+
+export interface MysqlSession {
+  config: LoadedConfig;
+  creds: ServiceCredentials;
+}
+
+/** Credentials from Vault (AppRole), through core's one credential source. */
+export async function mysqlSession(config: LoadedConfig): Promise<MysqlSession> {
+  return { config, creds: await getCredentials(config, 'mysql') };
+}
+
+export async function mysqlConnection(session: MysqlSession, database?: string): Promise<mysql.Connection> {
+  const { host, port } = endpointsOf(session.config).mysql;
+  try {
+    return await mysql.createConnection({ host, port, user: session.creds.user, password: session.creds.password, database, connectTimeout: 5000 });
+  } catch (cause) {
+    throw new DevstackError('SERVICE_DOWN', `MariaDB at ${host}:${port} is not reachable: ${(cause as Error).message}.`, {
+      cause,
+      fix: 'Start the stack: node packages/stack/dist/cli.js up (or npx nx run stack:up).',
+    });
+  }
+}
+
+export async function withConnection<T>(session: MysqlSession, fn: (c: mysql.Connection) => Promise<T>, database?: string): Promise<T> {
+  const conn = await mysqlConnection(session, database);
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
+
+export async function serverVersion(session: MysqlSession): Promise<{ name: string; version: string }> {
+  const v = await withConnection(session, async (c) => String(((await c.query('SELECT VERSION() AS v'))[0] as { v: string }[])[0].v));
+  return { name: /mariadb/i.test(v) ? 'MariaDB' : 'MySQL', version: v.split('-')[0] };
+}
+
+/** The bench's own database: created fresh, so a bench never touches user data. */
+export async function createBenchDatabase(session: MysqlSession): Promise<void> {
+  await withConnection(session, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE}`);
+    await c.query(`CREATE DATABASE ${BENCH_DATABASE}`);
+  });
+}
+
+export async function dropBenchDatabase(session: MysqlSession): Promise<void> {
+  await withConnection(session, (c) => c.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE}`));
+}
+
+/**
+ * sysbench connection flags and environment. The password goes in MYSQL_PWD (read by the client
+ * library), never on the command line where `ps` would show it.
+ */
+export function sysbenchConnection(session: MysqlSession): { args: string[]; env: NodeJS.ProcessEnv } {
+  const { host, port } = endpointsOf(session.config).mysql;
+  return {
+    args: ['--db-driver=mysql', `--mysql-host=${host}`, `--mysql-port=${port}`, `--mysql-user=${session.creds.user}`, `--mysql-db=${BENCH_DATABASE}`],
+    env: { ...process.env, MYSQL_PWD: session.creds.password },
+  };
+}
