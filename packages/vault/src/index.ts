@@ -7,5 +7,5 @@ export { rotate, rotateSecretId, INVALID_SECRET_ID, type RotateOptions, type Rot
 export { createTestRole, deleteRole, destroySecretId, lookupToken, newSecretId, revokeToken, type RoleHandle } from './roles';
 export { serviceCases, allServiceCases, PERMISSION_DENIED, SECRET_OWNERS, type SecurityCase } from './security-cases';
 export { roleCases, SHORT_TTL_S } from './security-role-cases';
-export { SuiteContext, observe, type Observation } from './security-context';
+export { SuiteContext, observe, kvListPath, type Observation } from './security-context';
 export { runSecuritySuite, securityTest, suiteCases, verdictOf, checkOf, type CaseOutcome, type SuiteRun, type TestOptions, type Verdict } from './security-suite';

@@ -20,7 +20,7 @@ export const INVALID_SECRET_ID = /invalid secret id|invalid role or secret id/i;
 
 /**
  * Rotate one role's secret_id: issue a new one, prove it logs in, destroy the old one, prove the old
- * one is refused, then store the new one. The files are only replaced once the new secret_id works.
+ * one is refused. The files are replaced as soon as the new secret_id has logged in.
  */
 export async function rotateSecretId(config: LoadedConfig, role: string): Promise<RotationOutcome> {
   const current = readAppRole(config, role);
@@ -32,6 +32,8 @@ export async function rotateSecretId(config: LoadedConfig, role: string): Promis
   const fresh = await newSecretId(config, root, role);
   const token = await loginToken(config, current.roleId, fresh);
   await revokeToken(config, caps, root, token);
+  // Store the proven-good secret_id before the old one is destroyed, so the files never hold a dead one.
+  writeAppRole(config, role, { roleId: current.roleId, secretId: fresh });
   const destroyed = await destroySecretId(config, root, role, current.secretId);
   const old = await login(config, { role_id: current.roleId, secret_id: current.secretId });
   const checks = [
@@ -44,7 +46,6 @@ export async function rotateSecretId(config: LoadedConfig, role: string): Promis
       observed: describe(old),
     },
   ];
-  if (checks.every((c) => c.passed)) writeAppRole(config, role, { roleId: current.roleId, secretId: fresh });
   return { role, newLogin: 'ok', destroy: describe(destroyed), oldRefused: { status: old.status, errors: old.errors }, checks };
 }
 
@@ -61,10 +62,6 @@ export async function rotate(options: RotateOptions): Promise<TaskResult> {
   progress(`rotating the secret_id of ${options.service}`);
   const outcome = await rotateSecretId(config, options.service);
   result.checks.push(...outcome.checks);
-  result.notes!.push(
-    outcome.checks.every((c) => c.passed)
-      ? `new secret_id stored in ${approleDir(config, options.service)}/secret_id (0600)`
-      : 'rotation incomplete: the stored secret_id was not replaced',
-  );
+  result.notes!.push(`new secret_id stored in ${approleDir(config, options.service)}/secret_id (0600)`);
   return result.finish();
 }

@@ -16,6 +16,12 @@ export function observe(reply: VaultReply, detail?: string, facts?: Record<strin
   return { status: reply.status, errors: reply.errors, detail: detail ?? `${reply.status}${reply.errors.length ? ` ${reply.errors.join('; ')}` : ''}`, facts };
 }
 
+/** The folder holding every service's secret as LIST wants it: v1 `secret/devstack`, v2 `secret/metadata/devstack`. */
+export function kvListPath(config: Pick<LoadedConfig, 'vault'>): string {
+  const mount = config.vault.kvMount.replace(/\/+$/, '');
+  return config.vault.kvVersion === 2 ? `${mount}/metadata/devstack` : `${mount}/devstack`;
+}
+
 /** Shared state of one suite run; everything it creates is recorded here and removed by cleanup(). */
 export class SuiteContext {
   readonly tokens = new Map<string, string>();
@@ -60,8 +66,7 @@ export class SuiteContext {
 
   /** The KV folder that holds every service's secret, as LIST expects it for this KV version. */
   listPath(): string {
-    const mount = this.config.vault.kvMount.replace(/\/+$/, '');
-    return this.config.vault.kvVersion === 2 ? `${mount}/metadata/devstack` : `${mount}/devstack`;
+    return kvListPath(this.config);
   }
 
   /** A scratch KV path outside every service's own path (deleted at cleanup). */
