@@ -7,8 +7,8 @@ import { rotate } from './rotate';
 import { securityTest } from './security-suite';
 
 const benchFlags: FlagSpec[] = [
-  { name: 'quick', type: 'boolean', description: 'seconds-long run (100 ops per operation per trial)' },
-  { name: 'ops', type: 'number', description: 'operations per measurement per trial (default 300; quick 100)' },
+  { name: 'quick', type: 'boolean', description: 'seconds-long run (200 ops per operation per trial)' },
+  { name: 'ops', type: 'number', description: 'operations per measurement per trial (default 500; quick 200)' },
 ];
 const regressFlags: FlagSpec[] = [
   ...benchFlags,
