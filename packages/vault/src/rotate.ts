@@ -1,6 +1,7 @@
 import { approleDir, contextOf, DevstackError, readAppRole, startResult, writeAppRole, APPROLE_SERVICES, type CommonOptions, type LoadedConfig, type TaskResult } from '@devstack/core';
 import { probeCapabilities, rootToken } from './capabilities';
 import { describe, login } from './http';
+import { INVALID_SECRET_ID } from './refusals';
 import { destroySecretId, loginToken, newSecretId, revokeToken } from './roles';
 
 export interface RotateOptions extends CommonOptions {
@@ -15,8 +16,6 @@ export interface RotationOutcome {
   checks: { name: string; passed: boolean; expected: string; observed: string }[];
 }
 
-/** The exact refusal of a destroyed or unknown secret_id, per server family. */
-export const INVALID_SECRET_ID = /invalid secret id|invalid role or secret id/i;
 
 /**
  * Rotate one role's secret_id: issue a new one, prove it logs in, destroy the old one, prove the old

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { APPROLE_SERVICES, kvBody, kvData, kvPath, policyName, READABLE_SECRETS, ROLE_SETTINGS, type AppRoleService } from '@devstack/core';
 import type { KnownGap } from './capabilities';
 import { dataOf, login, vaultRequest } from './http';
+import { INVALID_ROLE_ID, INVALID_SECRET_ID, missingField, PERMISSION_DENIED } from './refusals';
 import { revokeToken } from './roles';
 import { observe, type Observation, type SuiteContext } from './security-context';
 
@@ -23,11 +24,6 @@ export interface SecurityCase {
   gapBehaviour?(o: Observation): boolean;
 }
 
-export const PERMISSION_DENIED = /permission denied/i;
-const INVALID_ROLE_ID = /^invalid role_id$|invalid role or secret id/i;
-const INVALID_SECRET_ID = /^invalid secret id$|invalid role or secret id/i;
-// Vault names the missing field; RustyVault 0.2 answers its generic "Request field is not found.".
-const MISSING = (field: string) => new RegExp(`missing ${field}|^Request field is not found\\.$`, 'i');
 
 const has = (o: Observation, status: number, re: RegExp) => o.status === status && o.errors.some((e) => re.test(e));
 /** The secrets that exist for the services (the api has no secret of its own: it reads the databases'). */
@@ -67,14 +63,14 @@ export function serviceCases(service: AppRoleService): SecurityCase[] {
       service,
       requirement: '400 missing role_id',
       run: async (ctx) => observe(await login(ctx.config, { secret_id: ctx.creds(service).secretId })),
-      secure: (o) => has(o, 400, MISSING('role_id')),
+      secure: (o) => has(o, 400, missingField('role_id')),
     },
     {
       id: `${service}: missing secret_id refused`,
       service,
       requirement: '400 missing secret_id',
       run: async (ctx) => observe(await login(ctx.config, { role_id: ctx.creds(service).roleId })),
-      secure: (o) => has(o, 400, MISSING('secret_id')),
+      secure: (o) => has(o, 400, missingField('secret_id')),
     },
     {
       id: `${service}: role carries secret_id_ttl 30d, token_ttl 1h, token_max_ttl 24h`,

@@ -2,8 +2,9 @@ import { rmSync } from 'node:fs';
 import { approleDir, sleep, writeAppRole } from '@devstack/core';
 import { login, vaultRequest } from './http';
 import { createTestRole, loginToken } from './roles';
-import { INVALID_SECRET_ID, rotateSecretId } from './rotate';
-import { PERMISSION_DENIED, type SecurityCase } from './security-cases';
+import { INVALID_SECRET_ID, PERMISSION_DENIED } from './refusals';
+import { rotateSecretId } from './rotate';
+import type { SecurityCase } from './security-cases';
 import { observe } from './security-context';
 
 /** Seconds-long TTLs: long enough for the first login on a loaded 2-core machine, short enough to wait out. */
