@@ -17,7 +17,7 @@ import { assertVaultUsable, rootToken } from './capabilities';
 import { dataOf, vaultRequest } from './http';
 
 export interface BootstrapOptions extends CommonOptions {
-  /** secret_id_num_uses of every role (0 = unlimited, the default). */
+  /** secret_id_num_uses of every role (default: config vault.secretIdNumUses, 0 = unlimited). */
   secretIdNumUses?: number;
   services?: string[];
 }
@@ -30,7 +30,7 @@ const mode = (p: string) => (statSync(p).mode & 0o777).toString(8).padStart(4, '
  */
 export async function bootstrap(options: BootstrapOptions): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
-  const uses = options.secretIdNumUses ?? 0;
+  const uses = options.secretIdNumUses ?? config.vault.secretIdNumUses;
   if (!Number.isInteger(uses) || uses < 0) {
     throw new DevstackError('BAD_INPUT', `--secret-id-num-uses must be a whole number >= 0; got ${uses}.`, { fix: 'Use 0 for unlimited, e.g. --secret-id-num-uses 0' });
   }

@@ -20,7 +20,7 @@ const services: FlagSpec = { name: 'services', type: 'list', description: `only 
 void runCli('vault', {
   bootstrap: {
     description: 'one policy and one AppRole per service (token_ttl 1h, token_max_ttl 24h, secret_id_ttl 30d), credentials under .devstack/approles/<service>/; idempotent',
-    flags: [{ name: 'secret-id-num-uses', type: 'number', description: 'secret_id_num_uses of every role (0 = unlimited)', default: 0 }, services],
+    flags: [{ name: 'secret-id-num-uses', type: 'number', description: 'secret_id_num_uses of every role (default: config vault.secretIdNumUses / DEVSTACK_VAULT_SECRET_ID_NUM_USES, 0 = unlimited)' }, services],
     live: true,
     run: bootstrap,
   },
