@@ -85,6 +85,12 @@ export async function securityTest(options: TestOptions): Promise<TaskResult> {
   const run = await runSecuritySuite(config, { services, progress });
   result.server = run.caps.server;
   result.checks.push(...run.outcomes.map(checkOf));
+  result.checks.push({
+    name: 'cleanup: test roles deleted, scratch secrets removed, tokens revoked',
+    passed: run.cleanupProblems.length === 0,
+    expected: 'no leftovers',
+    observed: run.cleanupProblems.join('; ') || 'no leftovers',
+  });
   const groups = [...new Set(run.outcomes.map((o) => o.service))];
   const count = (s: string | undefined, v: Verdict) => run.outcomes.filter((o) => (!s || o.service === s) && o.verdict === v).length;
   result.tables!.push({
@@ -93,7 +99,6 @@ export async function securityTest(options: TestOptions): Promise<TaskResult> {
     rows: [...groups, undefined].map((s) => [s ?? 'total', run.outcomes.filter((o) => !s || o.service === s).length, count(s, 'passed'), count(s, 'finding'), count(s, 'skipped'), count(s, 'failed')]),
   });
   for (const gap of run.caps.knownGaps) result.warnings!.push(`${gap}: ${GAP_REASONS[gap]}`);
-  for (const p of run.cleanupProblems) result.warnings!.push(`cleanup: ${p}`);
   result.data = { capabilities: run.caps, outcomes: run.outcomes };
   return result.finish();
 }
