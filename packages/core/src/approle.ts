@@ -99,7 +99,7 @@ export async function bootstrapAppRoles(
     await operator.write(`auth/approle/role/${service}`, {
       token_policies: [policyName(service)],
       ...ROLE_SETTINGS,
-      secret_id_num_uses: options.secretIdNumUses ?? 0,
+      secret_id_num_uses: options.secretIdNumUses ?? config.vault.secretIdNumUses ?? 0,
     });
     const roleId = ((await operator.read(`auth/approle/role/${service}/role-id`)) as { data: { role_id: string } }).data.role_id;
     const existing = readAppRole(config, service);

@@ -32,7 +32,14 @@ export const ConfigSchema = z
       })
       .strict(),
     redis: z.object({ nodeTimeoutMs: z.number().int().min(100).max(60000) }).strict(),
-    vault: z.object({ kvMount: z.string().min(1), kvVersion: z.union([z.literal(1), z.literal(2)]) }).strict(),
+    vault: z
+      .object({
+        kvMount: z.string().min(1),
+        kvVersion: z.union([z.literal(1), z.literal(2)]),
+        /** secret_id_num_uses of every service AppRole (0 = unlimited); bootstrap re-applies it on every stack up. */
+        secretIdNumUses: z.number().int().min(0),
+      })
+      .strict(),
     /** Fallback credentials, used only when Vault cannot be reached or holds none. */
     credentials: z
       .object({ postgres: credential, mysql: credential, mongodb: credential, redis: credential })
@@ -54,7 +61,7 @@ export const DEFAULT_CONFIG: DevstackConfig = {
   portOffset: 0,
   ports: { ...DEFAULT_PORTS },
   redis: { nodeTimeoutMs: REDIS_NODE_TIMEOUT_MS },
-  vault: { kvMount: 'secret', kvVersion: 1 },
+  vault: { kvMount: 'secret', kvVersion: 1, secretIdNumUses: 0 },
   credentials: {},
   trials: DEFAULT_TRIALS,
   threshold: DEFAULT_THRESHOLD,
@@ -78,6 +85,7 @@ const ENV_KEYS: Record<string, string> = {
   DEVSTACK_REDIS_NODE_TIMEOUT_MS: 'redis.nodeTimeoutMs',
   DEVSTACK_VAULT_KV_MOUNT: 'vault.kvMount',
   DEVSTACK_VAULT_KV_VERSION: 'vault.kvVersion',
+  DEVSTACK_VAULT_SECRET_ID_NUM_USES: 'vault.secretIdNumUses',
   DEVSTACK_POSTGRES_USER: 'credentials.postgres.user',
   DEVSTACK_POSTGRES_PASSWORD: 'credentials.postgres.password',
   DEVSTACK_MYSQL_USER: 'credentials.mysql.user',
@@ -99,6 +107,7 @@ const NUMERIC = new Set([
   'ports.api',
   'redis.nodeTimeoutMs',
   'vault.kvVersion',
+  'vault.secretIdNumUses',
   'trials',
   'threshold',
 ]);

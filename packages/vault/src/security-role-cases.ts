@@ -1,0 +1,97 @@
+import { rmSync } from 'node:fs';
+import { approleDir, sleep, writeAppRole } from '@devstack/core';
+import { login, vaultRequest } from './http';
+import { createTestRole, loginToken } from './roles';
+import { INVALID_SECRET_ID, PERMISSION_DENIED } from './refusals';
+import { rotateSecretId } from './rotate';
+import type { SecurityCase } from './security-cases';
+import { observe } from './security-context';
+
+/** Seconds-long TTLs: long enough for the first login on a loaded 2-core machine, short enough to wait out. */
+export const SHORT_TTL_S = 2;
+const WAIT_MS = (SHORT_TTL_S + 1.5) * 1000;
+
+/** Cases on throw-away roles (prefix vt-), which the suite deletes at cleanup. */
+export function roleCases(): SecurityCase[] {
+  return [
+    {
+      id: `expired secret_id refused (test role, secret_id_ttl ${SHORT_TTL_S}s)`,
+      service: 'suite',
+      requirement: '400 invalid secret id after the TTL',
+      gap: 'secret-id-ttl-not-enforced',
+      onGap: 'finding',
+      async run(ctx) {
+        const role = await createTestRole(ctx.config, ctx.root, 'sidttl', { secret_id_ttl: `${SHORT_TTL_S}s`, token_ttl: '60s', token_max_ttl: '60s' });
+        ctx.roles.push(role.name);
+        const lookup = await vaultRequest(ctx.config, 'POST', `auth/approle/role/${role.name}/secret-id/lookup`, { token: ctx.root, body: { secret_id: role.secretId } });
+        await sleep(WAIT_MS);
+        const r = await login(ctx.config, { role_id: role.roleId, secret_id: role.secretId });
+        const token = (r.body?.auth as { client_token?: string } | undefined)?.client_token;
+        if (token) ctx.issued.push(token);
+        const ttl = (lookup.body?.data as { secret_id_ttl?: number } | undefined)?.secret_id_ttl;
+        return observe(r, token ? `200: logged in ${WAIT_MS / 1000}s after issue with a ${ttl}s secret_id` : undefined, { storedTtl: ttl });
+      },
+      secure: (o) => o.status === 400 && o.errors.some((e) => INVALID_SECRET_ID.test(e)),
+      gapBehaviour: (o) => o.status === 200 && o.facts?.storedTtl === SHORT_TTL_S,
+    },
+    {
+      id: `expired token refused (test role, token_ttl ${SHORT_TTL_S}s)`,
+      service: 'suite',
+      requirement: '200 lookup-self before, 403 permission denied after the TTL',
+      async run(ctx) {
+        const role = await createTestRole(ctx.config, ctx.root, 'tokttl', { token_ttl: `${SHORT_TTL_S}s`, token_max_ttl: `${SHORT_TTL_S}s` });
+        ctx.roles.push(role.name);
+        const token = await loginToken(ctx.config, role.roleId, role.secretId);
+        ctx.issued.push(token);
+        const before = await vaultRequest(ctx.config, 'GET', 'auth/token/lookup-self', { token });
+        await sleep(WAIT_MS);
+        const after = await vaultRequest(ctx.config, 'GET', 'auth/token/lookup-self', { token });
+        return observe(after, `before: ${before.status}; after ${WAIT_MS / 1000}s: ${after.status} ${after.errors.join('; ')}`, { before: before.status });
+      },
+      secure: (o) => o.facts?.before === 200 && o.status === 403 && o.errors.some((e) => PERMISSION_DENIED.test(e)),
+    },
+    {
+      id: 'secret_id use limit enforced (test role, secret_id_num_uses 2)',
+      service: 'suite',
+      requirement: 'logins 1 and 2 succeed; login 3 is 400 invalid secret id',
+      async run(ctx) {
+        const role = await createTestRole(ctx.config, ctx.root, 'uses', { secret_id_num_uses: 2, token_ttl: '60s', token_max_ttl: '60s' });
+        ctx.roles.push(role.name);
+        const statuses: number[] = [];
+        for (let i = 0; i < 2; i++) {
+          const r = await login(ctx.config, { role_id: role.roleId, secret_id: role.secretId });
+          statuses.push(r.status);
+          const t = (r.body?.auth as { client_token?: string } | undefined)?.client_token;
+          if (t) ctx.issued.push(t);
+        }
+        const third = await login(ctx.config, { role_id: role.roleId, secret_id: role.secretId });
+        return observe(third, `logins: ${statuses.join(', ')}, ${third.status} ${third.errors.join('; ')}`, { first: statuses });
+      },
+      secure: (o) => JSON.stringify(o.facts?.first) === '[200,200]' && o.status === 400 && o.errors.some((e) => INVALID_SECRET_ID.test(e)),
+    },
+    {
+      id: 'rotation flow (test role): new secret_id logs in, old one destroyed and refused',
+      service: 'suite',
+      requirement: 'every rotation check passes; the stored secret_id is the new one',
+      async run(ctx) {
+        const role = await createTestRole(ctx.config, ctx.root, 'rot', { token_ttl: '60s', token_max_ttl: '60s' });
+        ctx.roles.push(role.name);
+        writeAppRole(ctx.config, role.name, { roleId: role.roleId, secretId: role.secretId });
+        try {
+          const out = await rotateSecretId(ctx.config, role.name);
+          const stored = ctx.creds(role.name).secretId;
+          const failed = out.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.observed}`);
+          return {
+            status: out.oldRefused.status,
+            errors: out.oldRefused.errors,
+            detail: failed.length ? failed.join('; ') : `old secret_id: ${out.oldRefused.status} ${out.oldRefused.errors.join('; ')}`,
+            facts: { allPassed: failed.length === 0, replaced: stored !== role.secretId },
+          };
+        } finally {
+          rmSync(approleDir(ctx.config, role.name), { recursive: true, force: true });
+        }
+      },
+      secure: (o) => o.facts?.allPassed === true && o.facts?.replaced === true && o.status === 400,
+    },
+  ];
+}
