@@ -95,7 +95,7 @@ export const STATE_COLORS: Record<string, string> = {
 
 /** Grid of rows x columns coloured by state (the coverage matrix). */
 export function heatmap(rows: string[], cols: string[], cells: HeatCell[]): string {
-  const cw = 82;
+  const cw = 104;
   const ch = 26;
   const lw = 90;
   const top = 40;
