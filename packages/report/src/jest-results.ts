@@ -88,7 +88,6 @@ export function parseJestJson(project: string, json: JestJson): { cases: TestCas
 
 function firstLine(s: string): string {
   // Jest messages carry ANSI colours and stack traces; the report keeps one readable line.
-  // eslint-disable-next-line no-control-regex
   const plain = s.replace(/\u001b\[[0-9;]*m/g, '');
   return (plain.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '').slice(0, 160);
 }
