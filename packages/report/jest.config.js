@@ -4,4 +4,5 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/suites/**/*.suite.ts'],
   testTimeout: 180000,
+  collectCoverageFrom: ['<rootDir>/src/**/*.ts'],
 };
