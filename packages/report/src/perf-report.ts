@@ -117,6 +117,7 @@ export function renderPerformance(perf: BackendPerf[]): string {
     ),
     '',
   );
+  if (perf.length === 0) out.push('_No baselines or results yet: run `npm start` (or `npx nx run <backend>:bench`)._', '');
   out.push('## Per backend', '');
   for (const b of perf.filter((x) => x.backend !== 'load')) out.push(...backendSection(b));
   out.push(...tuneSection(perf), ...failoverSection(perf), ...loadSection(perf));

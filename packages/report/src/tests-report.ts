@@ -38,7 +38,7 @@ export function renderTestCoverage(r: TestReport): string {
   const title = (c: string) => config.categoryTitles[c] ?? c;
   const out: string[] = ['# Test coverage', '', GENERATED_NOTE('npx nx run report:tests'), ''];
   out.push(
-    `**${jest.total.passed} passed, ${jest.total.failed} failed, ${jest.total.skipped} skipped** in ${jest.projects.length} packages. ` +
+    `**${jest.total.passed} passed, ${jest.total.failed} failed, ${jest.total.skipped} skipped** in ${jest.projects.length} package${jest.projects.length === 1 ? '' : 's'}. ` +
       `Matrix coverage: **${matrix.coveredCells}/${matrix.requiredCells} required cells (${pct(matrix.coverage)})**.`,
     '',
   );

@@ -52,7 +52,8 @@ function flatInputs(node: GraphNode, target: string, named: Record<string, unkno
 
 const nodes = graphOf(WS);
 const projects = Object.keys(nodes).sort();
-const isBackend = (n: GraphNode) => (n.data.tags ?? []).includes('scope:backend') || !!n.data.targets?.regress;
+// A backend in the sense of `nx affected -t regress`: a project with a regress target.
+const isBackend = (n: GraphNode) => !!n.data.targets?.regress;
 const backends = projects.filter((p) => isBackend(nodes[p]));
 const nxJson = JSON.parse(readFileSync(path.join(WS, 'nx.json'), 'utf8')) as { namedInputs: Record<string, unknown[]> };
 
