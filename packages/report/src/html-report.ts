@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import { contextOf, startResult, type CommonOptions, type Task } from '@devstack/core';
 import { cellText } from './coverage-matrix';
 import { pct } from './markdown';
-import { compareRows, currentMetrics, isCompareTable, latencyMetrics, regressOutcome, regressStatus, timelineOf, type BackendPerf } from './perf-data';
-import { collectPerf } from './perf-data';
+import { collectPerf, compareRows, currentMetrics, isCompareTable, latencyMetrics, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
 import { esc, fmt, groupedBars, heatmap, timeline, STATE_COLORS } from './svg-charts';
 import { collectTestReport, type TestReport } from './tests-report';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets';
@@ -31,17 +30,20 @@ function latencySection(perf: BackendPerf[]): string {
 function tuneSection(perf: BackendPerf[]): string {
   const charts: string[] = [];
   for (const b of perf) {
-    const r = b.latest.tune;
-    if (!r) continue;
-    for (const t of (r.tables ?? []).filter(isCompareTable)) {
+    for (const t of tuneResults(b).flatMap((r) => (r.tables ?? []).filter(isCompareTable))) {
       const rows = compareRows(t);
       if (!rows.length) continue;
+      // One chart per comparison: metrics have different units, so each bar is the after value as
+      // a percentage of its before value (before = 100), labelled with the measured figures.
       charts.push(`<h3>${esc(b.backend)}: ${esc(t.title)}</h3>`);
-      for (const row of rows) {
-        charts.push(
-          `<div class="pair"><div class="verdict">${esc(`${row.metric}: ${row.change} (${row.verdict})`)}</div>${groupedBars([{ label: row.metric, values: [{ series: row.beforeLabel, value: row.before }, { series: row.afterLabel, value: row.after }] }], row.unit, [row.beforeLabel, row.afterLabel])}</div>`,
-        );
-      }
+      const groups = rows.map((row) => ({
+        label: `${row.metric} (${row.change}, ${row.verdict})`,
+        values: [
+          { series: row.beforeLabel, value: 100, text: `${fmt(row.before)} ${row.unit}` },
+          { series: row.afterLabel, value: row.before ? (row.after / row.before) * 100 : 0, text: `${fmt(row.after)} ${row.unit}` },
+        ],
+      }));
+      charts.push(groupedBars(groups, '% of before', [rows[0].beforeLabel, rows[0].afterLabel]));
     }
   }
   return `<section id="tuning"><h2>Before / after tuning</h2>${charts.length ? charts.join('') : empty('No tune comparison yet: npx nx run <backend>:tune --compare.')}</section>`;

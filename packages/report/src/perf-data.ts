@@ -5,7 +5,7 @@ import { validateBaseline, type Baseline, type Metric, type RegressOutcome, type
 /** Result directories that are not backends' task results. */
 const NOT_BACKENDS = new Set(['jest', 'coverage', 'report']);
 /** Tasks whose latest result the performance report reads. */
-export const PERF_TASKS = ['bench', 'baseline', 'regress', 'tune', 'failover', 'load'] as const;
+export const PERF_TASKS = ['bench', 'baseline', 'regress', 'tune', 'compare', 'failover', 'load'] as const;
 
 export interface BackendPerf {
   backend: string;
@@ -135,8 +135,33 @@ export interface TimelineEvent {
   label: string;
 }
 
+/** Known per-repetition timing fields of a failover run, in the order they happen. */
+const REPETITION_EVENTS: [string, string][] = [
+  ['detectionMs', 'failure detected'],
+  ['promotionMs', 'replica promoted'],
+  ['clusterOkMs', 'cluster_state ok'],
+  ['recoveredMs', 'recovered'],
+];
+
+/** The latest tuning evidence of a backend: `tune --compare` may write a separate compare result. */
+export function tuneResults(b: BackendPerf): TaskResult[] {
+  return [b.latest.compare, b.latest.tune].filter((r): r is TaskResult => !!r);
+}
+
 export function timelineOf(r: TaskResult | undefined): TimelineEvent[] {
   const data = (r?.data ?? {}) as Record<string, unknown>;
+  // redis failover style: data.repetitions[] with detectionMs / promotionMs / clusterOkMs per run.
+  if (Array.isArray(data.repetitions) && data.repetitions.length > 0 && !Array.isArray(data.timeline)) {
+    const reps = data.repetitions as Record<string, unknown>[];
+    const out: TimelineEvent[] = [{ atMs: 0, label: 'fault injected' }];
+    reps.forEach((rep, i) => {
+      for (const [key, label] of REPETITION_EVENTS) {
+        const v = Number(rep[key]);
+        if (Number.isFinite(v)) out.push({ atMs: v, label: reps.length > 1 ? `rep ${i + 1}: ${label}` : label });
+      }
+    });
+    return out.sort((a, b) => a.atMs - b.atMs);
+  }
   const raw = (Array.isArray(data.timeline) ? data.timeline : Array.isArray(data.events) ? data.events : []) as Record<string, unknown>[];
   const out: TimelineEvent[] = [];
   for (const e of raw) {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { contextOf, startResult, type CommonOptions, type Metric, type Task, type TaskResult } from '@devstack/core';
 import { GENERATED_NOTE, mdCell, mdResultTable, mdTable } from './markdown';
-import { collectPerf, currentMetrics, isCompareTable, regressOutcome, regressStatus, timelineOf, type BackendPerf } from './perf-data';
+import { collectPerf, currentMetrics, isCompareTable, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
 
 export interface PerfOptions extends CommonOptions {
   /** Output file relative to the workspace root (default docs/PERFORMANCE_BASELINE.md). */
@@ -60,16 +60,24 @@ function backendSection(b: BackendPerf): string[] {
 
 function tuneSection(perf: BackendPerf[]): string[] {
   const out: string[] = ['## Before / after tuning', ''];
-  const tuned = perf.filter((b) => b.latest.tune);
+  const tuned = perf.filter((b) => tuneResults(b).length > 0);
   if (tuned.length === 0) return [...out, '_No tune results yet (`npx nx run <backend>:tune --compare`)._', ''];
   for (const b of tuned) {
-    const r = b.latest.tune!;
-    out.push(`### ${b.backend}: ${mdCell(source(r))}`, '');
-    const compares = (r.tables ?? []).filter(isCompareTable);
-    for (const t of compares) out.push(mdResultTable(t), '');
-    for (const t of (r.tables ?? []).filter((x) => !isCompareTable(x))) out.push(mdResultTable(t), '');
-    if (compares.length === 0) out.push('_This tune run has no before/after comparison (run with --compare)._', '');
-    if (r.state !== 'completed') out.push(`State: ${r.state}${r.error ? ` (${r.error.code}: ${mdCell(r.error.message)})` : ''}`, '');
+    let compares = 0;
+    for (const r of tuneResults(b)) {
+      // A tune run that only restored a profile (no table rows) adds nothing to before/after.
+      if (r.state === 'completed' && !(r.tables ?? []).some((t) => t.rows.length > 0)) continue;
+      out.push(`### ${b.backend}: ${mdCell(source(r))}`, '');
+      const command = (r.data as { command?: unknown } | undefined)?.command;
+      if (typeof command === 'string') out.push(`Command: \`${command}\``, '');
+      for (const t of (r.tables ?? []).filter(isCompareTable)) {
+        compares++;
+        out.push(mdResultTable(t), '');
+      }
+      for (const t of (r.tables ?? []).filter((x) => !isCompareTable(x) && x.rows.length > 0)) out.push(mdResultTable(t), '');
+      if (r.state !== 'completed') out.push(`State: ${r.state}${r.error ? ` (${r.error.code}: ${mdCell(r.error.message)})` : ''}`, '');
+    }
+    if (compares === 0) out.push('_No before/after comparison yet (run tune with --compare)._', '');
   }
   return out;
 }

@@ -13,15 +13,17 @@ export const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a1
 
 export interface BarGroup {
   label: string;
-  values: { series: string; value: number }[];
+  /** `text` replaces the printed value (e.g. the raw figure behind a normalised bar). */
+  values: { series: string; value: number; text?: string }[];
 }
 
 /** Horizontal grouped bars: one row group per label, one bar per series, scaled to the chart's max. */
 export function groupedBars(groups: BarGroup[], unit: string, series: string[]): string {
   const barH = 12;
   const gap = 10;
-  const labelW = 220;
-  const width = 760;
+  // Room for the longest label (about 6.5 px per character at 12 px), within reason.
+  const labelW = Math.min(480, Math.max(120, ...groups.map((g) => g.label.length * 6.5 + 12)));
+  const width = Math.max(760, labelW + 520);
   const plotW = width - labelW - 70;
   const max = Math.max(1e-9, ...groups.flatMap((g) => g.values.map((v) => v.value)));
   const groupH = series.length * barH + gap;
@@ -31,13 +33,14 @@ export function groupedBars(groups: BarGroup[], unit: string, series: string[]):
     const y0 = gi * groupH + 4;
     parts.push(`<text x="${labelW - 8}" y="${y0 + (series.length * barH) / 2 + 4}" text-anchor="end" class="lbl">${esc(g.label)}</text>`);
     series.forEach((s, si) => {
-      const v = g.values.find((x) => x.series === s)?.value;
+      const entry = g.values.find((x) => x.series === s);
+      const v = entry?.value;
       if (v === undefined || !Number.isFinite(v)) return;
       const w = Math.max(1, (v / max) * plotW);
       const y = y0 + si * barH;
       parts.push(
-        `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH - 2}" fill="${SERIES_COLORS[si % SERIES_COLORS.length]}"><title>${esc(`${g.label} ${s}: ${fmt(v)} ${unit}`)}</title></rect>`,
-        `<text x="${(labelW + w + 4).toFixed(1)}" y="${y + barH - 3}" class="val">${esc(fmt(v))}</text>`,
+        `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH - 2}" fill="${SERIES_COLORS[si % SERIES_COLORS.length]}"><title>${esc(`${g.label} ${s}: ${entry?.text ?? `${fmt(v)} ${unit}`}`)}</title></rect>`,
+        `<text x="${(labelW + w + 4).toFixed(1)}" y="${y + barH - 3}" class="val">${esc(entry?.text ?? fmt(v))}</text>`,
       );
     });
   });

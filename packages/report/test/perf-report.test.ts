@@ -46,6 +46,16 @@ describe('report:perf', () => {
     expect(md).toContain('No baseline recorded (`npx nx run mysql:baseline`)');
   });
 
+  it('reads a failover timeline from per-repetition timings (redis failover style)', () => {
+    const r = { data: { repetitions: [{ rep: 1, detectionMs: 3571, promotionMs: 4328, clusterOkMs: 4330, maxPollGapMs: 77 }] } } as unknown as Parameters<typeof timelineOf>[0];
+    expect(timelineOf(r)).toEqual([
+      { atMs: 0, label: 'fault injected' },
+      { atMs: 3571, label: 'failure detected' },
+      { atMs: 4328, label: 'replica promoted' },
+      { atMs: 4330, label: 'cluster_state ok' },
+    ]);
+  });
+
   it('works with nothing recorded yet', () => {
     const md = renderPerformance([]);
     expect(md).toContain('_No tune results yet');
