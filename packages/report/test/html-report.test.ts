@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { html } from '../src/html-report';
-import { copyJestFixtures, perfWorkspace } from './perf-fixture';
+import { copyJestFixtures, perfWorkspace, removeScratch } from './perf-fixture';
 
 const WS = path.resolve(__dirname, '../../..');
 const SHOT = path.join(WS, '.devstack', 'report', 'report-screenshot.png');
@@ -40,6 +40,7 @@ describe('report:html in headless Chromium', () => {
     });
   });
   afterAll(async () => {
+    removeScratch();
     await browser?.close();
     rmSync(userDir, { recursive: true, force: true });
   });

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
@@ -31,15 +31,28 @@ export function pgMetrics(tps: number[], p95: number[]): Metric[] {
   ];
 }
 
+const scratch: string[] = [];
+
+/** A temporary workspace root (nx.json + configs/coverage.json), removed by removeScratch(). */
+export function scratchWorkspace(): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'report-ws-'));
+  scratch.push(root);
+  writeFileSync(path.join(root, 'nx.json'), '{}\n');
+  mkdirSync(path.join(root, 'configs'), { recursive: true });
+  cpSync(path.join(WS, 'configs', 'coverage.json'), path.join(root, 'configs', 'coverage.json'));
+  return root;
+}
+
+export function removeScratch(): void {
+  for (const d of scratch.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 /**
  * A temporary workspace holding results produced by core's own producers (writeBaseline,
  * writeResult, regressTask, compareInterleaved), so the report is tested against the real schema.
  */
 export async function perfWorkspace(): Promise<{ root: string; config: LoadedConfig }> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'report-ws-'));
-  writeFileSync(path.join(root, 'nx.json'), '{}\n');
-  mkdirSync(path.join(root, 'configs'), { recursive: true });
-  cpSync(path.join(WS, 'configs', 'coverage.json'), path.join(root, 'configs', 'coverage.json'));
+  const root = scratchWorkspace();
   const config = loadConfig({ root, env: {} });
 
   // postgres: baseline at 1000 tx/s, then a controlled 50% throughput drop -> regressed.

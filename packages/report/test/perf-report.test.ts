@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { collectPerf, regressStatus, compareRows, timelineOf } from '../src/perf-data';
 import { perf, renderPerformance } from '../src/perf-report';
-import { perfWorkspace } from './perf-fixture';
+import { perfWorkspace, removeScratch } from './perf-fixture';
 
 describe('report:perf', () => {
   let ws: Awaited<ReturnType<typeof perfWorkspace>>;
   beforeAll(async () => {
     ws = await perfWorkspace();
   });
+  afterAll(removeScratch);
 
   it('collects every backend with a baseline or a result, sorted', () => {
     const data = collectPerf(ws.root, ws.config.stateRoot);

@@ -1,21 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
-import * as os from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '@devstack/core';
 import { collectTestReport, renderTestCoverage, tests } from '../src/tests-report';
-import { copyJestFixtures } from './perf-fixture';
-
-const WS = path.resolve(__dirname, '../../..');
-
-function workspace(): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'report-tests-'));
-  writeFileSync(path.join(root, 'nx.json'), '{}\n');
-  mkdirSync(path.join(root, 'configs'));
-  cpSync(path.join(WS, 'configs', 'coverage.json'), path.join(root, 'configs', 'coverage.json'));
-  return root;
-}
+import { copyJestFixtures, removeScratch, scratchWorkspace as workspace } from './perf-fixture';
 
 describe('report:tests', () => {
+  afterAll(removeScratch);
+
   it('writes docs/TEST_COVERAGE.md with counts, matrix coverage and code coverage', async () => {
     const root = workspace();
     const config = loadConfig({ root, env: {} });
