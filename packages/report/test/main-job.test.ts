@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -42,6 +42,11 @@ describe('tools/main.sh in a scratch workspace', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const row = (project: string, step: string) => out.split('\n').find((l) => new RegExp(`^\\s+${project}\\s+${step}\\s+\\S`).test(l) && !l.includes('...'));
+
+  it('brings the stack up before benching', () => {
+    expect(readFileSync(path.join(root, 'stack-up.txt'), 'utf8')).toBe('up');
+    expect(out.indexOf('== npm start: stack up')).toBeLessThan(out.indexOf('== npm start: alpha'));
+  });
 
   it('benches every project with a bench target, and only those', () => {
     expect(out).toContain('   alpha beta\n');
