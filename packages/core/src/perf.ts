@@ -1,8 +1,7 @@
-import { loadConfig } from './config';
 import { DevstackError } from './errors';
 import { machineFingerprint } from './machine';
 import { baselineFromMetrics, readBaseline, regress, regressChecks, regressTable, writeBaseline } from './regress';
-import { metricFromTrials, round, type Metric, type ResultTable, type TaskResult } from './results';
+import { metricFromTrials, round, type Metric, type ResultTable } from './results';
 import { summarize } from './stats';
 import { contextOf, startResult, type CommonOptions, type Task } from './task';
 

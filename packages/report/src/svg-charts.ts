@@ -1,0 +1,122 @@
+/**
+ * Inline SVG charts for the HTML report: no library, no network, readable without JavaScript.
+ * Every function returns an <svg> string; all text is escaped.
+ */
+
+export function esc(s: string | number): string {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+export const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948'];
+
+export interface BarGroup {
+  label: string;
+  /** `text` replaces the printed value (e.g. the raw figure behind a normalised bar). */
+  values: { series: string; value: number; text?: string }[];
+}
+
+/** Horizontal grouped bars: one row group per label, one bar per series, scaled to the chart's max. */
+export function groupedBars(groups: BarGroup[], unit: string, series: string[]): string {
+  const barH = 12;
+  const gap = 10;
+  // Room for the longest label (about 6.5 px per character at 12 px), within reason.
+  const labelW = Math.min(480, Math.max(120, ...groups.map((g) => g.label.length * 6.5 + 12)));
+  const width = Math.max(760, labelW + 520);
+  const plotW = width - labelW - 70;
+  const max = Math.max(1e-9, ...groups.flatMap((g) => g.values.map((v) => v.value)));
+  const groupH = series.length * barH + gap;
+  const height = groups.length * groupH + 30;
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`];
+  groups.forEach((g, gi) => {
+    const y0 = gi * groupH + 4;
+    parts.push(`<text x="${labelW - 8}" y="${y0 + (series.length * barH) / 2 + 4}" text-anchor="end" class="lbl">${esc(g.label)}</text>`);
+    series.forEach((s, si) => {
+      const entry = g.values.find((x) => x.series === s);
+      const v = entry?.value;
+      if (v === undefined || !Number.isFinite(v)) return;
+      const w = Math.max(1, (v / max) * plotW);
+      const y = y0 + si * barH;
+      parts.push(
+        `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH - 2}" fill="${SERIES_COLORS[si % SERIES_COLORS.length]}"><title>${esc(`${g.label} ${s}: ${entry?.text ?? `${fmt(v)} ${unit}`}`)}</title></rect>`,
+        `<text x="${(labelW + w + 4).toFixed(1)}" y="${y + barH - 3}" class="val">${esc(entry?.text ?? fmt(v))}</text>`,
+      );
+    });
+  });
+  const ly = height - 10;
+  series.forEach((s, si) => {
+    parts.push(`<rect x="${labelW + si * 90}" y="${ly - 9}" width="10" height="10" fill="${SERIES_COLORS[si % SERIES_COLORS.length]}"/><text x="${labelW + si * 90 + 14}" y="${ly}" class="val">${esc(s)}</text>`);
+  });
+  parts.push(`<text x="${width - 4}" y="${ly}" text-anchor="end" class="val">${esc(unit)}</text></svg>`);
+  return parts.join('');
+}
+
+export interface TimelinePoint {
+  atMs: number;
+  label: string;
+}
+
+/** Events on one time axis (ms since the fault): markers with staggered labels. */
+export function timeline(points: TimelinePoint[]): string {
+  const width = 760;
+  const height = 60 + points.length * 16;
+  const x0 = 40;
+  const x1 = width - 40;
+  const lo = Math.min(0, ...points.map((p) => p.atMs));
+  const hi = Math.max(lo + 1, ...points.map((p) => p.atMs));
+  const x = (t: number) => x0 + ((t - lo) / (hi - lo)) * (x1 - x0);
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`];
+  parts.push(`<line x1="${x0}" y1="30" x2="${x1}" y2="30" stroke="#555"/>`);
+  parts.push(`<text x="${x0}" y="20" class="val">${esc(fmt(lo))} ms</text><text x="${x1}" y="20" text-anchor="end" class="val">${esc(fmt(hi))} ms</text>`);
+  points.forEach((p, i) => {
+    const px = x(p.atMs);
+    const ty = 50 + i * 16;
+    parts.push(`<circle cx="${px.toFixed(1)}" cy="30" r="5" fill="${SERIES_COLORS[i % SERIES_COLORS.length]}"><title>${esc(`${p.label} at ${fmt(p.atMs)} ms`)}</title></circle>`);
+    parts.push(`<line x1="${px.toFixed(1)}" y1="35" x2="${px.toFixed(1)}" y2="${ty - 10}" stroke="#bbb" stroke-dasharray="2,2"/>`);
+    const anchor = px > width / 2 ? 'end' : 'start';
+    parts.push(`<text x="${px.toFixed(1)}" y="${ty}" text-anchor="${anchor}" class="val">${esc(`${fmt(p.atMs)} ms ${p.label}`)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+export interface HeatCell {
+  row: string;
+  col: string;
+  state: string;
+  text: string;
+}
+
+export const STATE_COLORS: Record<string, string> = {
+  covered: '#59a14f',
+  extra: '#a0cbe8',
+  failing: '#e15759',
+  missing: '#f1ce63',
+  'n/a': '#eeeeee',
+};
+
+/** Grid of rows x columns coloured by state (the coverage matrix). */
+export function heatmap(rows: string[], cols: string[], cells: HeatCell[]): string {
+  const cw = 104;
+  const ch = 26;
+  const lw = 90;
+  const top = 40;
+  const width = lw + cols.length * cw + 10;
+  const height = top + rows.length * ch + 10;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`];
+  cols.forEach((c, ci) => parts.push(`<text x="${lw + ci * cw + cw / 2}" y="${top - 10}" text-anchor="middle" class="lbl">${esc(c)}</text>`));
+  rows.forEach((r, ri) => {
+    parts.push(`<text x="${lw - 8}" y="${top + ri * ch + ch / 2 + 4}" text-anchor="end" class="lbl">${esc(r)}</text>`);
+    cols.forEach((c, ci) => {
+      const cell = cells.find((x) => x.row === r && x.col === c);
+      const state = cell?.state ?? 'n/a';
+      parts.push(
+        `<g class="cell" data-state="${esc(state)}"><rect x="${lw + ci * cw + 1}" y="${top + ri * ch + 1}" width="${cw - 2}" height="${ch - 2}" fill="${STATE_COLORS[state] ?? '#ccc'}"><title>${esc(`${r} / ${c}: ${state}`)}</title></rect>` +
+          `<text x="${lw + ci * cw + cw / 2}" y="${top + ri * ch + ch / 2 + 4}" text-anchor="middle" class="val">${esc(cell?.text ?? '')}</text></g>`,
+      );
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
