@@ -1,5 +1,6 @@
 import {
   DevstackError,
+  endpointsOf,
   isAlive,
   readPid,
   redisClient,
@@ -60,30 +61,59 @@ export async function waitNodeReady(ctx: RollingContext, node: HostPort, timeout
         await r.connect();
         if (field(String(await r.call('CLUSTER', 'INFO')), 'cluster_state') !== 'ok') return false;
         const repl = String(await r.call('INFO', 'replication'));
-        return field(repl, 'role') === 'master' || field(repl, 'master_link_status') === 'up';
+        if (field(repl, 'role') !== 'master' && field(repl, 'master_link_status') !== 'up') return false;
       } finally {
         r.disconnect();
       }
+      // Every other node must have its bus link to this one back: failover votes travel over it.
+      return seenConnectedByAll(ctx, node);
     },
     { timeoutMs, intervalMs: 100, what: `redis :${node.port} to rejoin (cluster_state:ok, replication link up)`, signal: ctx.signal },
   );
 }
 
+async function seenConnectedByAll(ctx: RollingContext, node: HostPort): Promise<boolean> {
+  for (const other of endpointsOf(ctx.config).redis.nodes.filter((n) => n.port !== node.port)) {
+    const r = redisClient(other, ctx.password);
+    try {
+      await r.connect();
+      const line = String(await r.call('CLUSTER', 'NODES'))
+        .split('\n')
+        .find((l) => l.split(' ')[1]?.split('@')[0].endsWith(`:${node.port}`));
+      if (!line || / (fail\??|handshake|noaddr)[ ,]|,fail/.test(line) || !line.includes(' connected')) return false;
+    } catch {
+      // A node that is down (e.g. it refused a config) cannot vote or route; it does not block others.
+    } finally {
+      r.disconnect();
+    }
+  }
+  return true;
+}
+
 /** CLUSTER FAILOVER on the replica (a coordinated hand-over: the master stops writes until the replica caught up). */
 async function failover(ctx: RollingContext, replica: ClusterNode): Promise<void> {
-  const r = redisClient(replica, ctx.password);
-  try {
-    await r.connect();
-    await r.call('CLUSTER', 'FAILOVER');
-  } finally {
-    r.disconnect();
+  // A manual failover can expire when a vote is lost on a just-reconnected bus link: try up to 3 times.
+  for (let attempt = 1; ; attempt++) {
+    const r = redisClient(replica, ctx.password);
+    try {
+      await r.connect();
+      await r.call('CLUSTER', 'FAILOVER');
+    } finally {
+      r.disconnect();
+    }
+    try {
+      await waitFor(async () => field(await info(replica, ctx.password, 'replication'), 'role') === 'master', {
+        timeoutMs: 6000,
+        intervalMs: 50,
+        what: `replica :${replica.port} to take over as master after CLUSTER FAILOVER (attempt ${attempt} of 3)`,
+        signal: ctx.signal,
+      });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      ctx.progress(`redis: failover of :${replica.port} did not complete, retrying`);
+    }
   }
-  await waitFor(async () => field(await info(replica, ctx.password, 'replication'), 'role') === 'master', {
-    timeoutMs: 15000,
-    intervalMs: 50,
-    what: `replica :${replica.port} to take over as master after CLUSTER FAILOVER`,
-    signal: ctx.signal,
-  });
 }
 
 /**
