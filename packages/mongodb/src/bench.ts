@@ -33,7 +33,7 @@ export interface MongoBenchOptions extends BenchOptions {
   workloads?: string[];
 }
 
-export const QUICK = { records: 1000, operations: 1000, concurrency: 4, docSize: 1000, batchSize: 100, singleInserts: 300 };
+export const QUICK = { records: 1000, operations: 500, concurrency: 4, docSize: 1000, batchSize: 100, singleInserts: 300 };
 export const FULL = { records: 10000, operations: 10000, concurrency: 16, docSize: 1000, batchSize: 500, singleInserts: 2000 };
 
 /** The profile named in the active config's first comment line (`# mongod profile "dev": ...`). */

@@ -5,7 +5,7 @@ import { baseline, regressMongo } from './regress';
 import { tune } from './tune';
 
 const benchFlags: FlagSpec[] = [
-  { name: 'quick', type: 'boolean', description: 'short run (1000 records, 1000 ops per workload, concurrency 4)' },
+  { name: 'quick', type: 'boolean', description: 'short run (1000 records, 500 ops per workload, concurrency 4)' },
   { name: 'records', type: 'number', description: 'records loaded before the workloads' },
   { name: 'operations', type: 'number', description: 'operations per workload' },
   { name: 'concurrency', type: 'number', description: 'requests in flight' },
