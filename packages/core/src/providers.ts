@@ -73,25 +73,25 @@ export class ExternalProvider implements StackProvider {
       fix: 'Do it on the servers themselves, or use DEVSTACK_PROVIDER=local for the embedded stack.',
     });
   }
-  up(): Promise<UpReport> {
+  async up(): Promise<UpReport> {
     return this.unsupported('start services');
   }
-  down(): Promise<void> {
+  async down(): Promise<void> {
     return this.unsupported('stop services');
   }
   status(): Promise<ServiceStatus[]> {
     return probeStatus(this.config);
   }
-  restart(service: StackService): Promise<void> {
+  async restart(service: StackService): Promise<void> {
     return this.unsupported(`restart ${service}`);
   }
   activeConfig(): string | undefined {
     return undefined;
   }
-  applyConfig(service: StackService): Promise<ApplyConfigResult> {
+  async applyConfig(service: StackService): Promise<ApplyConfigResult> {
     return this.unsupported(`apply a config to ${service}`);
   }
-  exec(): Promise<RunResult> {
+  async exec(): Promise<RunResult> {
     return this.unsupported('run commands next to the services');
   }
 }

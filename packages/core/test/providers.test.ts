@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../src/config';
+import { DevstackError } from '../src/errors';
+import { redisNodeConfig } from '../src/local/redis-cluster';
+import { StackLayout } from '../src/local/layout';
+import { vaultConfigText } from '../src/local/vault-server';
+import { composeNames, ExternalProvider, providerFor } from '../src/providers';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'devstack-prov-'));
+writeFileSync(path.join(root, 'nx.json'), '{}');
+const config = loadConfig({ root, env: {} });
+
+describe('providers', () => {
+  it('picks the provider named by the config', () => {
+    expect(providerFor(config).name).toBe('local');
+    expect(providerFor(loadConfig({ root, env: { DEVSTACK_PROVIDER: 'external' } })).name).toBe('external');
+  });
+
+  it('external provider refuses restarts and config changes with UNSUPPORTED (exit 2)', async () => {
+    const ext = new ExternalProvider(config);
+    await expect(ext.restart('postgres')).rejects.toMatchObject({ code: 'UNSUPPORTED', exitCode: 2 });
+    await expect(ext.applyConfig('redis')).rejects.toThrow('The external provider cannot apply a config to redis');
+    await expect(ext.up()).rejects.toBeInstanceOf(DevstackError);
+  });
+
+  it('names six compose containers for the Redis cluster', () => {
+    expect(composeNames(['vault', 'redis'])).toEqual(['vault', 'redis-1', 'redis-2', 'redis-3', 'redis-4', 'redis-5', 'redis-6']);
+  });
+});
+
+describe('local server configs', () => {
+  const layout = new StackLayout(config);
+
+  it('redis node config: profile included first, node placement after it (later lines win)', () => {
+    const text = redisNodeConfig(config, layout, 2, 'pw').split('\n');
+    expect(text[0]).toBe(`include ${layout.activeConfig('redis')}`);
+    expect(text).toContain('port 17002');
+    expect(text).toContain('cluster-enabled yes');
+    expect(text).toContain('cluster-node-timeout 2000');
+    expect(text.indexOf('port 17002')).toBeGreaterThan(0);
+  });
+
+  it('vault config listens on loopback only', () => {
+    const text = vaultConfigText(config, '/d', '/p', '/w', { path: '/x/rvault', server: 'RustyVault' });
+    expect(text).toContain('address = "127.0.0.1:18200"');
+    expect(text).toContain('work_dir = "/w"');
+    const hashi = vaultConfigText(config, '/d', '/p', '/w', { path: '/x/vault', server: 'Vault' });
+    expect(hashi).toContain('disable_mlock = true');
+    expect(hashi).not.toContain('work_dir');
+  });
+});
