@@ -5,7 +5,7 @@ import { baseline, regressRedis } from './regress';
 import { tune } from './tune';
 
 const benchFlags: FlagSpec[] = [
-  { name: 'quick', type: 'boolean', description: 'short run (10k requests per redis-benchmark test, 4k client ops)' },
+  { name: 'quick', type: 'boolean', description: 'short run (10k requests per redis-benchmark test per node, 100k cluster-wide, 4k client ops)' },
   { name: 'requests', type: 'number', description: 'redis-benchmark requests per test (-n)' },
   { name: 'clients', type: 'number', description: 'redis-benchmark parallel connections (-c)' },
   { name: 'operations', type: 'number', description: 'ioredis bench operations per trial' },
@@ -30,6 +30,7 @@ void runCli('redis', {
       { name: 'profile', type: 'string', description: 'profile in configs/redis/ (default, dev, durable)' },
       { name: 'set', type: 'list', description: 'override settings, name=value[,name=value]' },
       { name: 'dry-run', type: 'boolean', description: 'show the diff only' },
+      { name: 'compare', type: 'boolean', description: 'then bench the previous vs the new profile, interleaved trials (each arm a rolling restart)' },
     ],
     live: true,
     run: tune,

@@ -14,6 +14,7 @@ import {
   type TaskResult,
 } from '@devstack/core';
 import { availableMemory, checkMaxmemory, profileSettings, REDIS_PROFILES, renderProfile, settingMatches, withOverrides } from './profiles';
+import { compareProfiles } from './compare';
 import { rollingRestart, type RollingStep } from './rolling-restart';
 import { onNode } from './topology';
 
@@ -22,6 +23,9 @@ export interface RedisTuneOptions extends CommonOptions {
   /** name=value overrides on top of the profile. */
   set?: string[];
   dryRun?: boolean;
+  /** After applying: previous vs new profile, interleaved trials of a quick bench. */
+  compare?: boolean;
+  trials?: number;
 }
 
 /** CONFIG GET every setting on all six nodes; a value is reported only when every node agrees. */
@@ -54,7 +58,7 @@ function profileFile(layout: StackLayout, name: string, settings: ProfileSetting
 }
 
 /** `nx run redis:tune --profile dev`: rolling restart of all six nodes onto a profile, read back, roll back on failure. */
-export async function tune(options: RedisTuneOptions): Promise<TaskResult> {
+export async function tune(options: RedisTuneOptions, signal?: AbortSignal): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
   const name = options.profile ?? config.profile;
   const settings = withOverrides(profileSettings(config.root, name), options.set);
@@ -70,15 +74,17 @@ export async function tune(options: RedisTuneOptions): Promise<TaskResult> {
   const creds = await getCredentials(config, 'redis', { onWarning: (w) => result.warnings!.push(w) });
   const nodes = endpointsOf(config).redis.nodes;
   const steps: RollingStep[] = [];
+  const rolling = { config, layout, password: creds.password, progress, signal };
+  const file = profileFile(layout, name, settings, Boolean(options.set?.length));
   const outcome = await applyProfile({
     provider,
     service: 'redis',
-    file: profileFile(layout, name, settings, Boolean(options.set?.length)),
+    file,
     settings,
     readBack: () => readBackAll(nodes, creds.password, settings),
     matches: settingMatches,
     restart: async () => {
-      steps.push(...(await rollingRestart({ config, layout, password: creds.password, progress })));
+      steps.push(...(await rollingRestart(rolling)));
     },
     dryRun: options.dryRun,
     progress,
@@ -92,5 +98,10 @@ export async function tune(options: RedisTuneOptions): Promise<TaskResult> {
   if (outcome.backup) result.notes!.push(`previous config backed up to ${outcome.backup}`);
   if (outcome.state === 'rolled-back') result.warnings!.push(`rolled back: ${outcome.reason}`);
   result.data = { state: outcome.state, diff: outcome.diff, steps, reason: outcome.reason };
+  if (options.compare && outcome.state === 'applied' && outcome.backup) {
+    const compared = await compareProfiles({ config, provider, rolling, beforeFile: outcome.backup, afterFile: file, trials: options.trials ?? config.trials, progress, signal });
+    result.tables!.push(compared.table);
+    result.metrics.push(...compared.before, ...compared.after);
+  }
   return result.finish();
 }
