@@ -47,6 +47,46 @@ function sampleClusterState() {
   };
 }
 
+/** A client writing every 20 ms through the restart: failed writes grouped into windows, and the slowest write. */
+function backgroundWriter(cluster: Cluster) {
+  const failures: number[] = [];
+  let maxMs = 0;
+  let writes = 0;
+  let running = true;
+  const t0 = Date.now();
+  const loop = (async () => {
+    while (running) {
+      const s = Date.now();
+      try {
+        await cluster.set(`${PREFIX}during:${writes % 50}`, String(writes));
+        maxMs = Math.max(maxMs, Date.now() - s);
+      } catch {
+        failures.push(s - t0);
+      }
+      writes += 1;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      const windows: number[] = [];
+      let start: number | undefined;
+      let last = 0;
+      for (const f of failures) {
+        if (start === undefined || f - last > 200) {
+          if (start !== undefined) windows.push(last - start + 20);
+          start = f;
+        }
+        last = f;
+      }
+      if (start !== undefined) windows.push(last - start + 20);
+      return { writes, failed: failures.length, windows, maxMs };
+    },
+  };
+}
+
 async function configEverywhere(name: string): Promise<string[]> {
   return Promise.all(nodes.map(async (n) => ((await onNode<string[]>(n, password, 'CONFIG', 'GET', name)) ?? [])[1]));
 }
@@ -70,15 +110,21 @@ describe('redis tune (rolling restart of the live cluster)', () => {
     const keys = Array.from({ length: 2000 }, (_, i) => `${PREFIX}${i}`);
     await Promise.all(keys.map((k, i) => cluster.set(k, `v${i}`)));
     const sampler = sampleClusterState();
+    const writer = backgroundWriter(cluster);
     let result: TaskResult | undefined;
+    let client: Awaited<ReturnType<ReturnType<typeof backgroundWriter>['stop']>>;
     try {
       result = await tune({ config, profile: 'dev' });
     } finally {
       const sampled = await sampler.stop();
+      client = await writer.stop();
       cluster.disconnect();
       Object.assign(observed, sampled);
     }
     const { windows, samples } = observed;
+    console.log(`client writes during the restart: ${client.writes}, failed: ${client.failed}, failure windows (ms): ${JSON.stringify(client.windows)}, slowest write: ${client.maxMs} ms`);
+    expect(client.writes).toBeGreaterThan(20);
+    for (const w of client.windows) expect(w).toBeLessThan(config.redis.nodeTimeoutMs + 3000);
     const reader = new Cluster(nodes.slice(0, 3), { redisOptions: { password } });
     console.log(`cluster_state samples: ${samples}, not-ok windows (ms): ${JSON.stringify(windows.map((w) => w.durationMs))}`);
     expect(result!.data?.state).toBe('applied');
