@@ -116,7 +116,15 @@ export async function bench(options: RedisBenchOptions, signal?: AbortSignal): P
     const user = await createBenchUser(config, creds.password);
     try {
       const perTrial: TrialValues[] = await runTrials(trials, 'redis-benchmark', () => toolTrial(nodes, user, { ...o, signal }), progress, signal);
-      for (const name of Object.keys(perTrial[0])) result.metrics.push(toolMetric(name, perTrial.map((t) => t[name])));
+      for (const name of Object.keys(perTrial[0]).filter((k) => !k.startsWith('step:'))) {
+        const metric = toolMetric(name, perTrial.map((t) => t[name]));
+        const step = Math.max(...perTrial.map((t) => t[`step:${name}`] ?? 0));
+        if (step > 0) {
+          metric.labels = { ...metric.labels, timingStepPct: Math.round(step) };
+          if (step > 20) result.warnings!.push(`${name}: redis-benchmark --cluster times in 250 ms steps; this run was short enough that one step is ${Math.round(step)}% of the figure (use more --requests)`);
+        }
+        result.metrics.push(metric);
+      }
     } finally {
       await user.remove();
     }
