@@ -49,12 +49,12 @@ export async function toolTrial(nodes: ClusterNode[], user: BenchUser, o: ToolRu
   }
   const entry = slotMasters(nodes)[0];
   // redis-benchmark --cluster (7.0) times a test in 250 ms steps (its throughput is requests / n x 250 ms):
-  // a run of ~0.25 s reads as 40k or 20k req/s. So cluster-wide runs get 10x the requests (30x
+  // a run of ~0.25 s reads as 40k or 20k req/s. So cluster-wide runs get 10x the requests (100x
   // pipelined), and the step each figure was measured with is kept as `<name>_step_pct`.
-  const clusterArgs = (pipeline: number) => ['-n', String(o.requests * (pipeline > 1 ? 30 : 10)), '-c', String(o.clients), '-r', '100000'];
+  const clusterArgs = (pipeline: number) => ['-n', String(o.requests * (pipeline > 1 ? 100 : 10)), '-c', String(o.clients), '-r', '100000'];
   for (const pipeline of [1, 16]) {
     const extra = pipeline > 1 ? ['-P', String(pipeline)] : [];
-    const n = o.requests * (pipeline > 1 ? 30 : 10);
+    const n = o.requests * (pipeline > 1 ? 100 : 10);
     const rows = await runRedisBenchmark(entry, user, [...clusterArgs(pipeline), ...extra, '--cluster', '-d', String(o.valueSize), '-t', 'set,get'], o.signal);
     record(out, 'cluster', rows, pipeline);
     for (const row of rows) out[`step:cluster_${row.command.toLowerCase()}${pipeline > 1 ? `_p${pipeline}` : ''}_rps`] = (0.25 / (n / row.rps)) * 100;

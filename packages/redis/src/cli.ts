@@ -5,7 +5,7 @@ import { baseline, regressRedis } from './regress';
 import { tune } from './tune';
 
 const benchFlags: FlagSpec[] = [
-  { name: 'quick', type: 'boolean', description: 'short run (10k requests per redis-benchmark test per node, 100k cluster-wide, 4k client ops)' },
+  { name: 'quick', type: 'boolean', description: 'short run (10k requests per redis-benchmark test per node, 100k cluster-wide (1M with -P 16), 4k client ops)' },
   { name: 'requests', type: 'number', description: 'redis-benchmark requests per test (-n)' },
   { name: 'clients', type: 'number', description: 'redis-benchmark parallel connections (-c)' },
   { name: 'operations', type: 'number', description: 'ioredis bench operations per trial' },
