@@ -76,7 +76,7 @@ export function metricFromTrials(
   extra: Partial<Omit<Metric, 'name' | 'unit' | 'better' | 'trials'>> = {},
 ): Metric {
   const s = summarize(trials);
-  return { name, unit, better, value: round(s.median), trials: trials.map(round), n: s.n, mad: round(s.mad), min: round(s.min), max: round(s.max), ...extra };
+  return { name, unit, better, value: round(s.median), trials: trials.map((t) => round(t)), n: s.n, mad: round(s.mad), min: round(s.min), max: round(s.max), ...extra };
 }
 
 /**

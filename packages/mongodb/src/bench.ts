@@ -1,0 +1,139 @@
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  BENCH_DATABASE,
+  contextOf,
+  DevstackError,
+  latencyMetric,
+  LatencyRecorder,
+  metricFromTrials,
+  providerFor,
+  runTrials,
+  SLO_P95_MS,
+  startResult,
+  type BenchOptions,
+  type Metric,
+  type TaskResult,
+} from '@devstack/core';
+import { connect, serverInfo } from './server';
+import { insertSingles, loadBatched, runWorkload, type WorkloadOutcome } from './workload';
+import { WORKLOADS, type KeyDistribution, type WorkloadName } from './ycsb';
+
+export interface MongoBenchOptions extends BenchOptions {
+  records?: number;
+  /** Operations per workload run. */
+  operations?: number;
+  concurrency?: number;
+  /** Bytes per document (ten fields). */
+  docSize?: number;
+  /** Documents per insertMany batch. */
+  batchSize?: number;
+  /** Documents inserted one by one. */
+  singleInserts?: number;
+  distribution?: KeyDistribution;
+  workloads?: string[];
+}
+
+export const QUICK = { records: 1000, operations: 500, concurrency: 4, docSize: 1000, batchSize: 100, singleInserts: 300 };
+export const FULL = { records: 10000, operations: 10000, concurrency: 16, docSize: 1000, batchSize: 500, singleInserts: 2000 };
+
+/** The profile named in the active config's first comment line (`# mongod profile "dev": ...`). */
+export function activeProfile(file: string | undefined): string | undefined {
+  if (!file || !existsSync(file)) return undefined;
+  return /profile "([\w-]+)"/.exec(readFileSync(file, 'utf8'))?.[1];
+}
+
+interface Trial {
+  batchedDocsPerSec: number;
+  singleDocsPerSec: number;
+  single: LatencyRecorder;
+  workloads: Partial<Record<WorkloadName, WorkloadOutcome>>;
+}
+
+/** `nx run mongodb:bench`: YCSB A/B/C through the official driver, plus batched and single inserts. */
+export async function bench(options: MongoBenchOptions, signal?: AbortSignal): Promise<TaskResult> {
+  const { config, progress } = contextOf(options);
+  const base = options.quick ? QUICK : FULL;
+  const o = {
+    records: options.records ?? base.records,
+    operations: options.operations ?? base.operations,
+    concurrency: options.concurrency ?? base.concurrency,
+    docSize: options.docSize ?? base.docSize,
+    batchSize: options.batchSize ?? base.batchSize,
+    singleInserts: options.singleInserts ?? base.singleInserts,
+    distribution: options.distribution ?? 'zipfian',
+  };
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'number' && (!Number.isInteger(v) || v < 1)) throw new DevstackError('BAD_INPUT', `${k} must be a positive integer; got ${v}.`, { fix: `Example: --${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${base[k as keyof typeof base]}` });
+  }
+  if (!['zipfian', 'uniform'].includes(o.distribution)) throw new DevstackError('BAD_INPUT', `Unknown distribution "${o.distribution}".`, { fix: 'Use --distribution zipfian or uniform.' });
+  const workloads = (options.workloads ?? ['A', 'B', 'C']).map((w) => w.toUpperCase()) as WorkloadName[];
+  const unknown = workloads.filter((w) => !(w in WORKLOADS));
+  if (unknown.length) throw new DevstackError('BAD_INPUT', `Unknown YCSB workload(s): ${unknown.join(', ')}.`, { fix: 'Use --workloads A,B,C (any subset).' });
+  const trials = options.trials ?? config.trials;
+
+  const result = startResult('mongodb', 'bench');
+  const client = await connect(config);
+  try {
+    const info = await serverInfo(client);
+    result.server = { name: info.name, version: info.version };
+    result.profile = info.name === 'MongoDB' ? activeProfile(providerFor(config).activeConfig('mongodb')) ?? config.profile : 'n/a (FerretDB takes no mongod.conf)';
+    result.data = { options: o, workloads, trials, server: info, database: BENCH_DATABASE };
+    const db = client.db(BENCH_DATABASE);
+    const perTrial: Trial[] = await runTrials(
+      trials,
+      'mongodb YCSB',
+      async (t) => {
+        await db.dropDatabase();
+        const usertable = db.collection('usertable');
+        progress(`load: ${o.records} records, insertMany batches of ${o.batchSize}`);
+        const load = await loadBatched(usertable, o.records, o.docSize, o.batchSize, o.concurrency);
+        const single = await insertSingles(db.collection('singles'), o.singleInserts, o.docSize, o.concurrency);
+        const trial: Trial = { batchedDocsPerSec: load.docsPerSec, singleDocsPerSec: single.docsPerSec, single: single.latency, workloads: {} };
+        for (const w of workloads) {
+          if (signal?.aborted) throw signal.reason;
+          progress(`workload ${w} (${WORKLOADS[w].description}): ${o.operations} ops`);
+          trial.workloads[w] = await runWorkload(usertable, w, { ...o, seed: 1000 * (t + 1) });
+        }
+        return trial;
+      },
+      progress,
+      signal,
+    );
+    result.metrics.push(...metricsOf(perTrial, workloads, o.concurrency));
+    const misses = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.misses, 0), 0);
+    const errors = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.errors, 0) + t.single.errors, 0);
+    result.checks.push({ name: 'every point read found its record', passed: misses === 0, expected: '0 misses', observed: `${misses} misses` });
+    result.checks.push({ name: 'no failed operations', passed: errors === 0, expected: '0', observed: String(errors) });
+    const read = result.metrics.find((m) => m.name === 'point_read_p95_ms');
+    if (read) result.checks.push({ name: `point read p95 < ${SLO_P95_MS.dbSingleRow} ms (SLO)`, passed: read.value < SLO_P95_MS.dbSingleRow, expected: `< ${SLO_P95_MS.dbSingleRow}`, observed: String(read.value) });
+    if (options.keep) result.notes!.push(`kept database ${BENCH_DATABASE}`);
+    else {
+      await db.dropDatabase();
+      result.notes!.push(`dropped database ${BENCH_DATABASE} (use --keep to keep it)`);
+    }
+    return result.finish();
+  } finally {
+    await client.close();
+  }
+}
+
+function metricsOf(perTrial: Trial[], workloads: WorkloadName[], concurrency: number): Metric[] {
+  const labels = { concurrency };
+  const merged = (pick: (t: Trial) => LatencyRecorder | undefined) => perTrial.reduce((a, t) => a.merge(pick(t)!), new LatencyRecorder()).snapshot();
+  const snaps = (pick: (t: Trial) => LatencyRecorder | undefined) => perTrial.map((t) => pick(t)!.snapshot());
+  const out: Metric[] = [
+    metricFromTrials('insert_batched_docs_per_s', 'docs/s', 'higher', perTrial.map((t) => t.batchedDocsPerSec), { labels }),
+    metricFromTrials('insert_single_docs_per_s', 'docs/s', 'higher', perTrial.map((t) => t.singleDocsPerSec), { labels }),
+    latencyMetric('insert_single_p95_ms', snaps((t) => t.single), merged((t) => t.single)),
+  ];
+  for (const w of workloads) {
+    const k = w.toLowerCase();
+    out.push(metricFromTrials(`ycsb_${k}_ops_per_s`, 'ops/s', 'higher', perTrial.map((t) => t.workloads[w]!.opsPerSec), { labels: { ...labels, workload: WORKLOADS[w].description } }));
+    out.push(latencyMetric(`ycsb_${k}_read_p95_ms`, snaps((t) => t.workloads[w]!.read), merged((t) => t.workloads[w]!.read)));
+    if (w !== 'C') out.push(latencyMetric(`ycsb_${k}_update_p95_ms`, snaps((t) => t.workloads[w]!.update), merged((t) => t.workloads[w]!.update)));
+  }
+  // Point-query latency: the read-only workload's reads (or the first workload's if C was not run).
+  const pw = workloads.includes('C') ? 'C' : workloads[0];
+  out.push(latencyMetric('point_read_p95_ms', snaps((t) => t.workloads[pw]!.read), merged((t) => t.workloads[pw]!.read), { slo: SLO_P95_MS.dbSingleRow, labels: { workload: pw } }));
+  return out;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { runCli, type FlagSpec } from '@devstack/core';
+import { bench } from './bench';
+import { baseline, regressMongo } from './regress';
+import { tune } from './tune';
+
+const benchFlags: FlagSpec[] = [
+  { name: 'quick', type: 'boolean', description: 'short run (1000 records, 500 ops per workload, concurrency 4)' },
+  { name: 'records', type: 'number', description: 'records loaded before the workloads' },
+  { name: 'operations', type: 'number', description: 'operations per workload' },
+  { name: 'concurrency', type: 'number', description: 'requests in flight' },
+  { name: 'doc-size', type: 'number', description: 'bytes per document (ten fields)' },
+  { name: 'batch-size', type: 'number', description: 'documents per insertMany' },
+  { name: 'single-inserts', type: 'number', description: 'documents inserted one by one (insertOne)' },
+  { name: 'distribution', type: 'string', description: 'key choice', choices: ['zipfian', 'uniform'] },
+  { name: 'workloads', type: 'list', description: 'YCSB workloads to run (A,B,C)' },
+  { name: 'keep', type: 'boolean', description: 'keep the devstack_bench database' },
+];
+
+void runCli('mongodb', {
+  bench: { description: 'YCSB A/B/C, batched and single inserts, point-read latency (HDR) through the official driver; FerretDB or mongod', flags: benchFlags, live: true, run: bench },
+  baseline: { description: 'run the bench and record baselines/mongodb.json', flags: benchFlags, live: true, run: baseline },
+  regress: {
+    description: 'run the bench and compare with baselines/mongodb.json',
+    flags: [...benchFlags, { name: 'strict', type: 'boolean', description: 'a baseline from another machine fails' }, { name: 'thresholds', type: 'list', description: 'per-metric thresholds, name=fraction' }],
+    live: true,
+    run: regressMongo,
+  },
+  tune: {
+    description: 'apply configs/mongodb/<profile>.conf to mongod (backup, restart, read-back, rollback); on FerretDB say why each setting does not apply',
+    flags: [
+      { name: 'profile', type: 'string', description: 'profile in configs/mongodb/ (default, dev, auto)' },
+      { name: 'dry-run', type: 'boolean', description: 'show the diff only' },
+    ],
+    live: true,
+    run: tune,
+  },
+});

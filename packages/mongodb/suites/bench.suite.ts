@@ -1,0 +1,48 @@
+import { BENCH_DATABASE, isDevstackError, loadConfig } from '@devstack/core';
+import { bench } from '../src/bench';
+import { connect, serverInfo } from '../src/server';
+
+// Live suite: a short real YCSB run against the embedded MongoDB-protocol server (FerretDB here).
+const config = loadConfig();
+
+describe('mongodb bench (short, real)', () => {
+  it('runs A, B, C and both inserts, records the server, and drops its database', async () => {
+    const result = await bench({ config, trials: 1, records: 200, operations: 150, concurrency: 4, docSize: 200, batchSize: 50, singleInserts: 60 });
+    const client = await connect(config);
+    try {
+      const info = await serverInfo(client);
+      expect(result.server).toEqual({ name: info.name, version: info.version });
+      if (info.name === 'FerretDB') expect(result.server?.version).toMatch(/^\d+\.\d+\.\d+ \(MongoDB \d+\.\d+\.\d+ protocol\)$/);
+      const dbs = await client.db('admin').admin().listDatabases();
+      expect(dbs.databases.map((d) => d.name)).not.toContain(BENCH_DATABASE);
+    } finally {
+      await client.close();
+    }
+    const m = (name: string) => result.metrics.find((x) => x.name === name);
+    for (const name of ['insert_batched_docs_per_s', 'insert_single_docs_per_s', 'ycsb_a_ops_per_s', 'ycsb_b_ops_per_s', 'ycsb_c_ops_per_s']) {
+      expect(m(name)?.value).toBeGreaterThan(1);
+      expect(m(name)?.value).toBeLessThan(1_000_000);
+    }
+    // Batching amortises the round trip: it must beat one insert per request.
+    expect(m('insert_batched_docs_per_s')!.value).toBeGreaterThan(m('insert_single_docs_per_s')!.value);
+    expect(m('point_read_p95_ms')?.slo).toBe(50);
+    expect(m('point_read_p95_ms')!.p50!).toBeGreaterThan(0);
+    expect(m('ycsb_a_update_p95_ms')!.p50!).toBeGreaterThan(0);
+    expect(m('ycsb_c_update_p95_ms')).toBeUndefined();
+    expect(result.checks.find((c) => c.name === 'every point read found its record')).toMatchObject({ passed: true, observed: '0 misses' });
+    expect(result.checks.find((c) => c.name === 'no failed operations')?.passed).toBe(true);
+  });
+
+  it('refuses a bad option with BAD_INPUT before touching the server', async () => {
+    const err = await bench({ config, records: 0 }).catch((e) => e);
+    expect(isDevstackError(err, 'BAD_INPUT')).toBe(true);
+    expect(err.message).toBe('records must be a positive integer; got 0.');
+  });
+
+  it('fails with SERVICE_DOWN when nothing answers', async () => {
+    const down = loadConfig({ flags: { ports: { mongodb: 47777 } } });
+    const err = await bench({ config: down, trials: 1, quick: true }).catch((e) => e);
+    expect(isDevstackError(err, 'SERVICE_DOWN')).toBe(true);
+    expect(err.message).toMatch(/MongoDB server unreachable/);
+  });
+});

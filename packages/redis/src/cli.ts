@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { runCli, type FlagSpec } from '@devstack/core';
+import { bench } from './bench';
+import { baseline, regressRedis } from './regress';
+import { tune } from './tune';
+
+const benchFlags: FlagSpec[] = [
+  { name: 'quick', type: 'boolean', description: 'short run (10k requests per redis-benchmark test per node, 100k cluster-wide (1M with -P 16), 4k client ops)' },
+  { name: 'requests', type: 'number', description: 'redis-benchmark requests per test (-n)' },
+  { name: 'clients', type: 'number', description: 'redis-benchmark parallel connections (-c)' },
+  { name: 'operations', type: 'number', description: 'ioredis bench operations per trial' },
+  { name: 'concurrency', type: 'number', description: 'ioredis bench requests in flight' },
+  { name: 'value-size', type: 'number', description: 'value size in bytes' },
+  { name: 'only', type: 'string', description: 'run one half only', choices: ['tool', 'client'] },
+  { name: 'keep', type: 'boolean', description: 'keep the bench keys' },
+];
+const regressFlags: FlagSpec[] = [
+  ...benchFlags,
+  { name: 'strict', type: 'boolean', description: 'a baseline from another machine fails instead of warning' },
+  { name: 'thresholds', type: 'list', description: 'per-metric thresholds, name=fraction' },
+];
+
+void runCli('redis', {
+  bench: { description: 'redis-benchmark per master and cluster-wide (SET/GET, -P 1 and 16), ioredis Cluster vs one node, MOVED redirect cost', flags: benchFlags, live: true, run: bench },
+  baseline: { description: 'run the bench and record baselines/redis.json', flags: benchFlags, live: true, run: baseline },
+  regress: { description: 'run the bench and compare with baselines/redis.json (threshold and noise bands, SLO op p95 < 5 ms)', flags: regressFlags, live: true, run: regressRedis },
+  tune: {
+    description: 'apply configs/redis/<profile>.conf to all six nodes by a rolling restart, read back CONFIG GET, roll back on failure',
+    flags: [
+      { name: 'profile', type: 'string', description: 'profile in configs/redis/ (default, dev, durable)' },
+      { name: 'set', type: 'list', description: 'override settings, name=value[,name=value]' },
+      { name: 'dry-run', type: 'boolean', description: 'show the diff only' },
+      { name: 'compare', type: 'boolean', description: 'then bench the previous vs the new profile, interleaved trials (each arm a rolling restart)' },
+    ],
+    live: true,
+    run: tune,
+  },
+});

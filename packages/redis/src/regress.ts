@@ -1,0 +1,6 @@
+import { baselineTask, regressTask, type RegressOptions } from '@devstack/core';
+import { bench, type RedisBenchOptions } from './bench';
+
+/** The shared engine from core: the bench is the only Redis-specific part. */
+export const baseline = baselineTask<RedisBenchOptions>('redis', bench);
+export const regressRedis = regressTask<RedisBenchOptions & RegressOptions>('redis', bench);
