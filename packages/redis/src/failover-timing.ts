@@ -55,7 +55,8 @@ export function timelineOf(samples: readonly PollSample[], watch: { replicaPort?
       clusterOkMs = s.t;
     }
   }
-  return { detectionMs, promotionMs, clusterOkMs, stateNotOkMs: Math.round(stateNotOkMs), maxPollGapMs: Math.round(maxPollGapMs), samples: samples.length };
+  const r = (v?: number) => (v === undefined ? undefined : Math.round(v));
+  return { detectionMs: r(detectionMs), promotionMs: r(promotionMs), clusterOkMs: r(clusterOkMs), stateNotOkMs: Math.round(stateNotOkMs), maxPollGapMs: Math.round(maxPollGapMs), samples: samples.length };
 }
 
 /** One client operation, times in ms since the fault (negative = before it). */

@@ -9,6 +9,11 @@ export const WORKLOAD_PACE_MS = 5;
 /** Keys written by the suite expire by themselves, so an interrupted run leaves nothing behind for long. */
 export const KEY_TTL_S = 900;
 export const KEY_PREFIX = 'devstack:failover:';
+/**
+ * The client re-reads the slot map this often. A paused (SIGSTOP) master never answers MOVED, so this
+ * refresh is how the client finds the promoted replica at the latest.
+ */
+export const SLOTS_REFRESH_MS = 2000;
 
 export interface ClientOptions {
   /** Per-command timeout of the client: a dead node costs at most this per attempt. */
@@ -27,7 +32,7 @@ export function clusterClient(ctl: ClusterControl, password: string, options: Cl
       retryDelayOnTryAgain: 100,
       maxRedirections: 16,
       slotsRefreshTimeout: 1000,
-      slotsRefreshInterval: 2000,
+      slotsRefreshInterval: SLOTS_REFRESH_MS,
     },
   );
   c.on('error', () => undefined);
@@ -46,6 +51,8 @@ export interface WorkerStats {
   window: ErrorWindow;
   /** Reads that returned something other than the value just acknowledged. */
   readMismatches: number;
+  /** Pipelines the application re-sent after a MOVED reply (see worker()). */
+  pipelineRedirects: number;
 }
 
 /**
@@ -59,6 +66,7 @@ export class Workload {
   private readonly writes = new Map<string, WriteRecord[]>();
   private readonly ops = new Map<string, (OpRecord & { abs: number })[]>();
   private readonly mismatches = new Map<string, number>();
+  private readonly redirects = new Map<string, number>();
   private t0 = performance.now();
 
   constructor(
@@ -109,10 +117,22 @@ export class Workload {
       const key = `${KEY_PREFIX}{${t.tag}}:${this.options.run}:${seq}`;
       const value = `v${seq}`;
       const w = await this.timed(t.label, async () => {
-        const res = await this.client.pipeline().set(key, value, 'EX', KEY_TTL_S).wait(1, this.options.waitMs).exec();
-        if (!res) throw new Error('pipeline returned nothing');
-        if (res[0][0]) throw res[0][0];
-        return res[1][0] ? 0 : Number(res[1][1]);
+        // ioredis redirects a pipeline only when every command got the same redirection; here WAIT
+        // answers differently from SET, so a MOVED reaches the application, which retries once (the
+        // client has already updated its slot map from the MOVED).
+        for (let attempt = 0; ; attempt++) {
+          const res = await this.client.pipeline().set(key, value, 'EX', KEY_TTL_S).wait(1, this.options.waitMs).exec();
+          if (!res) throw new Error('pipeline returned nothing');
+          const err = res[0][0];
+          if (err && /^MOVED /.test(err.message) && attempt < 3) {
+            // A non-retried pipeline does not update ioredis' slot map: refresh it, then re-send.
+            this.redirects.set(t.label, (this.redirects.get(t.label) ?? 0) + 1);
+            await new Promise<void>((resolve) => this.client.refreshSlotsCache(() => resolve()));
+            continue;
+          }
+          if (err) throw err;
+          return res[1][0] ? 0 : Number(res[1][1]);
+        }
       });
       writes.push({ key, value, outcome: w.ok ? 'acked' : 'failed', replicas: w.ok ? (w.value as number) : -1 });
       if (w.ok) {
@@ -129,6 +149,7 @@ export class Workload {
       label: t.label,
       window: errorWindowOf(this.ops.get(t.label)!.map((o) => ({ ...o, start: o.start - this.t0, end: o.end - this.t0 }))),
       readMismatches: this.mismatches.get(t.label)!,
+      pipelineRedirects: this.redirects.get(t.label) ?? 0,
     }));
   }
 

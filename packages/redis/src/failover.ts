@@ -112,7 +112,7 @@ export async function failover(options: FailoverOptions, signal?: AbortSignal): 
     if (det.length) result.metrics.push(metricFromTrials('failover: kill -9 master to failure detected', 'ms', 'lower', det));
     const s = summarizeReps(reps, 'clusterOkMs');
     result.notes!.push(
-      `scenario 2 over ${reps.length} repetition(s) at cluster-node-timeout ${o.nodeTimeoutMs} ms: median ${s.median ?? '-'} ms, worst ${s.worst ?? '-'} ms to cluster_state:ok (budget ${o.budgetMs} ms)` +
+      `scenario 2 over ${reps.length} repetition(s) at cluster-node-timeout ${o.nodeTimeoutMs} ms: median ${s.median === undefined ? '-' : Math.round(s.median)} ms, worst ${s.worst === undefined ? '-' : Math.round(s.worst)} ms to cluster_state:ok (budget ${o.budgetMs} ms)` +
         (s.missing ? `; ${s.missing} never recovered` : ''),
       `acknowledged writes lost across all single-failure scenarios: ${totals.single.lostAcked} of ${totals.single.acked} (WAIT-acked: ${totals.single.lostReplicated} of ${totals.single.replicatedAcked})`,
       `scenario 9 (master and replica both killed, no persistence configured): ${totals.double.lostAcked} of ${totals.double.acked} WAIT-acked keys of that shard lost`,
