@@ -165,13 +165,13 @@ export class ClusterControl {
     const link = infoField(rinfo, 'master_link_status');
     const masterPort = Number(infoField(rinfo, 'master_port'));
     if (link !== 'up') return { ok: false, detail: `:${replicaPort} master_link_status:${link ?? '?'}` };
-    // WAIT on the master flushes a GETACK round-trip, so equal offsets mean "caught up", not "idle".
+    // Caught up = the replica acknowledged everything the master had before we asked. WAIT itself
+    // sends REPLCONF GETACK down the stream, so the master's offset moves on a little after it.
+    const before = Number(infoField(await this.info(masterPort), 'master_repl_offset'));
     const acked = Number(await this.call(masterPort, 'WAIT', 1, 2000));
-    const minfo = await this.info(masterPort);
-    const masterOffset = Number(infoField(minfo, 'master_repl_offset'));
-    const mine = replicasOfInfo(minfo).find((r) => r.port === replicaPort);
-    const ok = acked >= 1 && mine?.state === 'online' && mine.offset === masterOffset;
-    return { ok, detail: `:${replicaPort} of :${masterPort} link up, offset ${mine?.offset ?? '?'} / master ${masterOffset}, WAIT acked ${acked}` };
+    const mine = replicasOfInfo(await this.info(masterPort)).find((r) => r.port === replicaPort);
+    const ok = acked >= 1 && mine?.state === 'online' && mine.offset >= before;
+    return { ok, detail: `:${replicaPort} of :${masterPort} link up, acked offset ${mine?.offset ?? '?'} >= master offset ${before} before WAIT (WAIT acked ${acked})` };
   }
 
   /** Wait until `check` returns a value, polling every intervalMs; undefined on timeout. */
