@@ -47,7 +47,7 @@ export async function workloadTargets(ctx: FailoverContext, victimSlot: number):
 const inShard = (s: Shard, slot: number) => s.slots.some((r) => slot >= r.start && slot <= r.end);
 
 export function startWorkload(ctx: FailoverContext, targets: WorkloadTarget[], name: string): Workload {
-  const w = new Workload(ctx.client, targets, { waitMs: 100, opBoundMs: ctx.opBoundMs, run: `${ctx.run}:${name}` });
+  const w = new Workload(ctx.client, targets, { waitMs: 100, opBoundMs: ctx.opBoundMs, run: `${ctx.run}:${name}`, signal: ctx.signal });
   w.start();
   return w;
 }

@@ -52,11 +52,13 @@ export function renderPlaybook(result: TaskResult): string {
     '## What the application sees',
     '',
     `- A master dies: its slots answer nothing until the failure is detected (about the node timeout) and the replica is promoted.`,
-    `  With \`cluster-require-full-coverage yes\` (the default) every shard answers \`CLUSTERDOWN The cluster is down\` between detection and promotion,`,
-    `  not only the failed one. Measured client outage on the victim shard: ${ms(s4?.errorWindowMs)} (worst repetition), ${s4?.failedOps ?? 'n/a'} of ${s4?.ops ?? 'n/a'} operations failed.`,
+    ...clusterDownLines(by(11), s4),
+    `  Measured client outage on the victim shard: ${ms(s4?.errorWindowMs)} (worst repetition); ${s4?.failedOps ?? 'n/a'} of ${s4?.ops ?? 'n/a'} client operations failed on all shards together.`,
     '- The ioredis Cluster client recovers by itself (MOVED and CLUSTERDOWN retries); give every command a timeout so a dead node costs a bounded wait.',
-    `- A planned switch (\`CLUSTER FAILOVER\` on the replica) is invisible: ${s6?.failedOps ?? 'n/a'} failed operations, longest pause ${ms(s6?.errorWindowMs)}.`,
-    `- Losing a master and its replica: with full coverage \`yes\` the whole cluster stops; with \`no\` only that shard's slots fail (\`CLUSTERDOWN Hash slot not served\`).`,
+    `- A planned switch (\`CLUSTER FAILOVER\` on the replica): ${s6?.failedOps ?? 'n/a'} failed operations, longest pause ${ms(s6?.errorWindowMs)}. ioredis does not redirect a pipeline`,
+    `  whose commands got different errors (\`SET\` MOVED, \`WAIT\` refused by the demoted node): ${s6?.data?.pipelineRedirects ?? 'n/a'} such pipelines were re-sent by the application after a slot refresh.`,
+    `- Losing a master and its replica: with full coverage \`yes\` the whole cluster stops (\`CLUSTERDOWN The cluster is down\` everywhere); with \`no\` the other shards`,
+    `  serve and the lost slots stay assigned to the dead master (survivors answer \`MOVED\` to it, the client gets errors for those keys only). Verdict: ${s9?.verdict.toUpperCase() ?? 'n/a'}.`,
     `  Its data is gone unless persistence is on: ${s9?.loss ? `${s9.loss.lostAcked} of ${s9.loss.acked}` : 'n/a'} WAIT-acked keys of that shard were lost here.`,
     '',
     '## Runbook',
@@ -72,6 +74,24 @@ export function renderPlaybook(result: TaskResult): string {
     ...d.outcomes.flatMap((x) => [`### ${x.id}. ${x.name}: ${x.verdict.toUpperCase()}`, '', ...x.checks.map((c) => `- ${c.passed ? 'pass' : 'FAIL'}: ${c.name} (expected ${c.expected}; observed ${c.observed})`), ...x.notes.map((n) => `- note: ${n}`), '']),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** What scenario 11 and the other-shard workers measured about CLUSTERDOWN outside the failed shard. */
+function clusterDownLines(s11: ScenarioOutcome | undefined, s4: ScenarioOutcome | undefined): string[] {
+  const seen = s11?.checks.find((c) => c.name.startsWith('healthy shard answers CLUSTERDOWN'));
+  const others = ((s4?.data?.otherShards as { failed: number; ops: number }[][] | undefined) ?? []).flat();
+  const failed = others.reduce((a, w) => a + w.failed, 0);
+  const ops = others.reduce((a, w) => a + w.ops, 0);
+  const lines: string[] = [];
+  if (seen) {
+    lines.push(
+      seen.passed
+        ? '  With `cluster-require-full-coverage yes` (the default) the healthy shards answered `CLUSTERDOWN The cluster is down` too, between detection and promotion.'
+        : `  The healthy shards were expected to answer CLUSTERDOWN between detection and promotion; observed: ${seen.observed}.`,
+    );
+  }
+  if (ops) lines.push(`  Operations on the other shards during the same failures: ${failed} of ${ops} failed.`);
+  return lines;
 }
 
 export function writePlaybook(root: string, result: TaskResult): string {

@@ -44,7 +44,7 @@ const ms = (v?: number) => (v === undefined ? '-' : String(Math.round(v)));
 export function scenarioTable(outcomes: ScenarioOutcome[]): ResultTable {
   return {
     title: 'Failover scenarios (times in ms since the fault)',
-    head: ['#', 'scenario', 'verdict', 'detection', 'promotion', 'cluster ok', 'error window', 'failed ops', 'acked lost (WAIT-acked)'],
+    head: ['#', 'scenario', 'verdict', 'detection', 'promotion', 'cluster ok', 'error window (victim shard outage)', 'failed ops (all shards)', 'acked lost (WAIT-acked)'],
     rows: outcomes.map((o) => [
       o.id,
       o.name,

@@ -79,12 +79,13 @@ export async function runScenarios(ctx: FailoverContext, snap: Snapshot, repeat:
       return v.some((x) => x === undefined) ? undefined : Math.max(...(v as number[]));
     };
     const tag = (_m: FaultMeasure, i: number) => (measures.length > 1 ? `rep ${i + 1}: ` : '');
-    const workers = measures.map((m) => m.workers[0].window);
+    const workers = measures.flatMap((m) => m.workers.map((w) => w.window));
+    const victim = measures.map((m) => m.workers[0].window);
     return [
       outcome(2, measures.flatMap((m, i) => timingChecks(ctx, m, tag(m, i))), t, { detectionMs: worst((m) => m.timeline.detectionMs), promotionMs: worst((m) => m.timeline.promotionMs), clusterOkMs: worst((m) => m.timeline.clusterOkMs) }),
       outcome(3, measures.flatMap((m, i) => dataChecks(m, tag(m, i))), t, { loss: addLoss(measures.map((m) => m.data)) }),
       outcome(4, measures.flatMap((m, i) => clientChecks(ctx, m, tag(m, i))), t, {
-        errorWindowMs: Math.max(...workers.map((w) => w.maxStallMs)),
+        errorWindowMs: Math.max(...victim.map((w) => w.maxStallMs)),
         failedOps: workers.reduce((a, w) => a + w.failed, 0),
         ops: workers.reduce((a, w) => a + w.ops, 0),
         loss: addLoss(measures.map((m) => m.workload)),
@@ -99,7 +100,7 @@ export async function runScenarios(ctx: FailoverContext, snap: Snapshot, repeat:
     const t = performance.now();
     const r = await manualFailover(ctx, slotA);
     single.push(r.loss);
-    return [outcome(6, r.checks, t, { promotionMs: r.timeline.promotionMs, clusterOkMs: r.timeline.clusterOkMs, errorWindowMs: Math.max(...r.workers.map((w) => w.window.maxStallMs)), failedOps: r.failed, ops: r.ops, loss: r.loss })];
+    return [outcome(6, r.checks, t, { promotionMs: r.timeline.promotionMs, clusterOkMs: r.timeline.clusterOkMs, errorWindowMs: Math.max(...r.workers.map((w) => w.window.maxStallMs)), failedOps: r.failed, ops: r.ops, loss: r.loss, data: { pipelineRedirects: r.pipelineRedirects } })];
   });
 
   await scenario([7], async () => {

@@ -53,6 +53,7 @@ export async function manualFailover(ctx: FailoverContext, slot: number) {
   return {
     timeline: t,
     workers,
+    pipelineRedirects: workers.reduce((a, w) => a + w.pipelineRedirects, 0),
     loss,
     failed,
     ops,

@@ -72,7 +72,7 @@ export class Workload {
   constructor(
     private readonly client: Cluster,
     private readonly targets: WorkloadTarget[],
-    private readonly options: { waitMs: number; opBoundMs: number; run: string },
+    private readonly options: { waitMs: number; opBoundMs: number; run: string; signal?: AbortSignal },
   ) {}
 
   start(): void {
@@ -113,7 +113,7 @@ export class Workload {
     this.writes.set(t.label, writes);
     this.ops.set(t.label, []);
     this.mismatches.set(t.label, 0);
-    for (let seq = 0; this.running; seq++) {
+    for (let seq = 0; this.running && !this.options.signal?.aborted; seq++) {
       const key = `${KEY_PREFIX}{${t.tag}}:${this.options.run}:${seq}`;
       const value = `v${seq}`;
       const w = await this.timed(t.label, async () => {
