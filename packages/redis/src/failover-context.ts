@@ -122,7 +122,16 @@ export async function waitRejoin(ctx: FailoverContext, port: number, masterId: s
       }
       const sync = await ctx.ctl.replicaInSync(port);
       detail = sync.detail;
-      return sync.ok ? true : undefined;
+      if (!sync.ok) return undefined;
+      // Rejoined means the others agree too: no node may still flag it fail / fail?.
+      for (const p of ctx.ctl.ports.filter((x) => x !== port)) {
+        const seen = (await ctx.ctl.nodesOf(p)).find((n) => n.id === me.id);
+        if (seen?.health !== 'ok') {
+          detail = `${sync.detail}; :${p} still sees it ${seen?.health ?? 'absent'}`;
+          return undefined;
+        }
+      }
+      return true;
     },
     timeoutMs,
     50,
