@@ -1,4 +1,4 @@
-import calculateSlot from 'cluster-key-slot';
+import { keySlot } from './slots';
 import { endpointsOf, redisClient, type HostPort, type LoadedConfig } from '@devstack/core';
 
 /** One line of CLUSTER NODES, as this package needs it. */
@@ -57,7 +57,7 @@ export function servesSlot(node: ClusterNode, slot: number): boolean {
 export function tagFor(master: ClusterNode): string {
   for (let i = 0; i < 100000; i++) {
     const tag = `{bench${i}}`;
-    if (servesSlot(master, calculateSlot(tag))) return tag;
+    if (servesSlot(master, keySlot(tag))) return tag;
   }
   throw new Error(`no hash tag found for master :${master.port}`);
 }
