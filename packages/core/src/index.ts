@@ -35,6 +35,7 @@ export {
   MONGO_TLS_PORT_SHIFT,
   REDIS_TLS_PORT_SHIFT,
   TLS_CIPHERS,
+  type ClientTls,
   type ServiceTls,
   type TlsMode,
   type TlsState,

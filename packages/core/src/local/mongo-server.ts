@@ -94,7 +94,7 @@ export const mongoService: LocalService = {
 
 export async function ping(config: LoadedConfig): Promise<{ version: string; ferretdbVersion?: string }> {
   const tls = clientTls(config, 'mongodb');
-  const client = new MongoClient(mongoUrl(config), { serverSelectionTimeoutMS: 3000, connectTimeoutMS: 3000, ...(tls ? { tls: true, ca: tls.ca } : {}) } as never);
+  const client = new MongoClient(mongoUrl(config), { serverSelectionTimeoutMS: 3000, connectTimeoutMS: 3000, ...(tls ? { tls: true, ca: tls.ca, cert: tls.cert, key: tls.key } : {}) } as never);
   try {
     await client.connect();
     const admin = client.db('admin');

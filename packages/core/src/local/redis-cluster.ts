@@ -9,7 +9,7 @@ import { runCommand, waitFor } from '../process';
 import type { ServiceStatus } from '../provider';
 import { findBinary, type StackLayout } from './layout';
 import { ensureActive } from './postgres-server';
-import { clientTls, redisTlsLines } from './tls-settings';
+import { clientTls, redisTlsLines, type ClientTls } from './tls-settings';
 import { ownedDir, runningPid, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export const redisPidName = (i: number) => `redis-${i}`;
@@ -53,7 +53,7 @@ export async function startRedisNode(config: LoadedConfig, layout: StackLayout, 
 }
 
 /** `tls`: pass clientTls(config, 'redis') when the nodes refuse plaintext (tls:enable --mode required). */
-export function redisClient(node: HostPort, password: string, tls?: { ca: string; servername: string }): Redis {
+export function redisClient(node: HostPort, password: string, tls?: ClientTls): Redis {
   return new Redis({ host: node.host, port: node.port, password, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null, ...(tls ? { tls } : {}) });
 }
 
@@ -66,7 +66,7 @@ export interface ClusterShape {
 }
 
 /** Read CLUSTER INFO / CLUSTER NODES from one node and check 3 masters each with one replica. */
-export async function clusterShape(node: HostPort, password: string, tls?: { ca: string; servername: string }): Promise<ClusterShape> {
+export async function clusterShape(node: HostPort, password: string, tls?: ClientTls): Promise<ClusterShape> {
   const r = redisClient(node, password, tls);
   try {
     await r.connect();
@@ -168,7 +168,7 @@ export const redisService: LocalService = {
   },
 };
 
-async function knownNodes(node: HostPort, password: string, tls?: { ca: string; servername: string }): Promise<number> {
+async function knownNodes(node: HostPort, password: string, tls?: ClientTls): Promise<number> {
   const r = redisClient(node, password, tls);
   try {
     await r.connect();

@@ -63,10 +63,24 @@ export function serviceTls(config: Pick<LoadedConfig, 'stateRoot'>, service: Sta
 }
 
 /** TLS options for our own clients: only when plaintext is refused (required mode). */
-export function clientTls(config: Pick<LoadedConfig, 'stateRoot'>, service: StackService): { ca: string; servername: string } | undefined {
+export interface ClientTls {
+  ca: string;
+  servername: string;
+  /** The devstack client certificate (Redis and FerretDB verify client certificates). */
+  cert?: string;
+  key?: string;
+}
+
+export function clientTls(config: Pick<LoadedConfig, 'stateRoot'>, service: StackService): ClientTls | undefined {
   const tls = serviceTls(config, service);
   if (!tls || tls.mode !== 'required') return undefined;
-  return { ca: readFileSync(tls.ca, 'utf8'), servername: 'localhost' };
+  const dir = path.join(certsRoot(config), 'client');
+  const withCert = existsSync(path.join(dir, 'cert.pem')) && existsSync(path.join(dir, 'key.pem'));
+  return {
+    ca: readFileSync(tls.ca, 'utf8'),
+    servername: 'localhost',
+    ...(withCert ? { cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'), key: readFileSync(path.join(dir, 'key.pem'), 'utf8') } : {}),
+  };
 }
 
 /** PostgreSQL: `-c` options; required mode also swaps pg_hba `host` lines for `hostssl`. */
@@ -99,7 +113,7 @@ export function mariadbTlsLines(config: LoadedConfig): string[] {
 export function redisTlsLines(config: LoadedConfig, port: number): string[] {
   const tls = serviceTls(config, 'redis');
   if (!tls) return [];
-  const files = [`tls-cert-file ${tls.cert}`, `tls-key-file ${tls.key}`, `tls-ca-cert-file ${tls.ca}`, 'tls-protocols "TLSv1.2 TLSv1.3"', `tls-ciphers ${TLS_CIPHERS}`, 'tls-auth-clients optional'];
+  const files = [`tls-cert-file ${tls.cert}`, `tls-key-file ${tls.key}`, `tls-ca-cert-file ${tls.ca}`, 'tls-protocols "TLSv1.2 TLSv1.3"', `tls-ciphers ${TLS_CIPHERS}`, 'tls-auth-clients yes'];
   if (tls.mode === 'dual') return [...files, `tls-port ${port + REDIS_TLS_PORT_SHIFT}`];
   // The bus port is pinned to port + 10000 so nodes.conf stays valid; the bus and replication use TLS too.
   return [...files, 'port 0', `tls-port ${port}`, `cluster-port ${port + 10000}`, 'tls-cluster yes', 'tls-replication yes'];
