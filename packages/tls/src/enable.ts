@@ -44,7 +44,7 @@ async function readBack(config: LoadedConfig, service: StackService, next: TlsSt
     if (!h.ok) throw new Error(`${service}: TLS handshake on ${target.port} failed: ${h.code} ${h.message}`);
     return `${h.protocol} on :${target.port}`;
   }
-  return 'plaintext';
+  return service === 'vault' && next ? 'plaintext (single listener: HTTPS in required mode only)' : 'plaintext';
 }
 
 /**

@@ -74,10 +74,13 @@ function readBytes(socket: net.Socket, n: number): Promise<Buffer> {
       socket.off('data', onData);
       socket.off('error', onErr);
       socket.off('end', onEnd);
+      // Paused between reads, or bytes pushed back by unshift() are emitted to no listener and lost.
+      socket.pause();
     };
     socket.on('data', onData);
     socket.once('error', onErr);
     socket.once('end', onEnd);
+    socket.resume();
   });
 }
 
