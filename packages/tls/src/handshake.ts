@@ -14,7 +14,8 @@ export interface TlsTarget {
 
 export interface HandshakeOptions {
   ca?: string | string[];
-  servername?: string;
+  /** SNI and the name verified (default localhost); false: verify the IP address the client dialled. */
+  servername?: string | false;
   /** Verify chain and hostname (default true). */
   verify?: boolean;
   minVersion?: tls.SecureVersion;
@@ -23,10 +24,12 @@ export interface HandshakeOptions {
   cert?: string;
   key?: string;
   timeoutMs?: number;
+  /** Bytes to send once connected; the outcome then waits for the first reply (TLS 1.3 servers refuse a missing client cert only here). */
+  send?: string;
 }
 
 export type HandshakeOutcome =
-  | { ok: true; protocol: string; cipher: string; authorized: boolean; peer: PeerCertificate; validTo: Date }
+  | { ok: true; protocol: string; cipher: string; authorized: boolean; peer: PeerCertificate; validTo: Date; reply?: string }
   | { ok: false; code: string; message: string };
 
 /** PostgreSQL SSLRequest: length 8, code 80877103; the server answers 'S' (go ahead) or 'N'. */
@@ -102,7 +105,7 @@ export async function handshake(target: TlsTarget, opts: HandshakeOptions = {}):
       port: target.port,
       socket,
       ca: opts.ca,
-      servername: opts.servername ?? 'localhost',
+      ...(opts.servername === false ? {} : { servername: opts.servername ?? 'localhost' }),
       rejectUnauthorized: opts.verify ?? true,
       minVersion: opts.minVersion,
       maxVersion: opts.maxVersion,
@@ -114,7 +117,16 @@ export async function handshake(target: TlsTarget, opts: HandshakeOptions = {}):
     conn.setTimeout(timeoutMs, () => conn.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     await new Promise<void>((res, rej) => (conn.once('secureConnect', res), conn.once('error', rej)));
     const peer = conn.getPeerCertificate();
-    return { ok: true, protocol: conn.getProtocol() ?? '', cipher: conn.getCipher().name, authorized: conn.authorized, peer, validTo: new Date(peer.valid_to) };
+    let reply: string | undefined;
+    if (opts.send !== undefined) {
+      conn.write(opts.send);
+      reply = await new Promise<string>((res, rej) => {
+        conn.once('data', (d: Buffer) => res(d.toString()));
+        conn.once('error', rej);
+        conn.once('end', () => rej(Object.assign(new Error('closed by the server without a reply'), { code: 'ECONNRESET' })));
+      });
+    }
+    return { ok: true, protocol: conn.getProtocol() ?? '', cipher: conn.getCipher().name, authorized: conn.authorized, peer, validTo: new Date(peer.valid_to), reply };
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { reason?: string };
     return { ok: false, code: e.code ?? 'UNKNOWN', message: e.message };

@@ -134,5 +134,6 @@ export function ferretTlsArgs(config: LoadedConfig, host: string, port: number):
 export function vaultListenerTlsLines(config: LoadedConfig): string[] | undefined {
   const tls = serviceTls(config, 'vault');
   if (!tls || tls.mode !== 'required') return undefined;
-  return [`  tls_cert_file = "${tls.cert}"`, `  tls_key_file = "${tls.key}"`, `  tls_min_version = "tls12"`, `  tls_cipher_suites = "${TLS_CIPHERS}"`, '  tls_disable_client_certs = true'];
+  // RustyVault defaults tls_disable to true: it must be turned off explicitly.
+  return [`  tls_disable = false`, `  tls_cert_file = "${tls.cert}"`, `  tls_key_file = "${tls.key}"`, `  tls_min_version = "tls12"`, `  tls_cipher_suites = "${TLS_CIPHERS}"`, '  tls_disable_client_certs = true'];
 }
