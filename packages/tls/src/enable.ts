@@ -138,6 +138,7 @@ export async function enable(options: EnableOptions): Promise<TaskResult> {
 
 export async function disable(options: CommonOptions): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
+  const was = readTlsState(config)?.mode ?? 'plaintext';
   const outcome = await applyTlsState(config, undefined, progress);
-  return outcomeResult('disable', outcome, `plaintext only (was: ${readTlsState(config)?.mode ?? 'plaintext'})`);
+  return outcomeResult('disable', outcome, `plaintext only (was: ${was})`);
 }

@@ -54,7 +54,10 @@ export async function startRedisNode(config: LoadedConfig, layout: StackLayout, 
 
 /** `tls`: pass clientTls(config, 'redis') when the nodes refuse plaintext (tls:enable --mode required). */
 export function redisClient(node: HostPort, password: string, tls?: ClientTls): Redis {
-  return new Redis({ host: node.host, port: node.port, password, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null, ...(tls ? { tls } : {}) });
+  const r = new Redis({ host: node.host, port: node.port, password, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null, ...(tls ? { tls } : {}) });
+  // Failures reach callers as rejected commands; without a listener ioredis also prints each one as "Unhandled error event".
+  r.on('error', () => undefined);
+  return r;
 }
 
 export interface ClusterShape {
