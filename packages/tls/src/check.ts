@@ -49,6 +49,7 @@ export async function check(options: CheckOptions): Promise<TaskResult> {
     result.checks.push({ name: `${s.target.service} handshake verifies with the devstack CA`, passed: s.ok, observed: s.ok ? s.protocol : s.error });
     if (s.ok && s.warn) result.warnings!.push(`${s.target.service}: certificate expires in ${s.days!.toFixed(1)} days (< ${warnDays}); run npx nx run tls:renew`);
   }
+  if (readTlsState(config)?.mode === 'dual') result.notes!.push('vault: plaintext in dual mode (RustyVault has a single listener); HTTPS with --mode required');
   result.data = { served: served.map((s) => ({ service: s.target.service, port: s.target.port, ok: s.ok, days: s.days, notAfter: s.notAfter, warn: s.warn })) };
   return result.finish();
 }

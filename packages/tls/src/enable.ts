@@ -119,8 +119,7 @@ export function parseMode(mode: string | undefined): TlsMode {
   return m;
 }
 
-function outcomeResult(task: string, outcome: ApplyOutcome, note: string): TaskResult {
-  const result = startResult('tls', task);
+function outcomeResult(result: ReturnType<typeof startResult>, task: string, outcome: ApplyOutcome, note: string): TaskResult {
   result.tables!.push({ title: `TLS ${task}: restart and read-back per service`, head: ['service', 'mode', 'read back', 'healthy'], rows: outcome.rows });
   result.checks.push({ name: `TLS ${task} applied`, passed: outcome.state === 'applied', observed: outcome.state, detail: outcome.reason });
   result.notes!.push(note);
@@ -130,15 +129,17 @@ function outcomeResult(task: string, outcome: ApplyOutcome, note: string): TaskR
 export async function enable(options: EnableOptions): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
   const mode = parseMode(options.mode);
+  const result = startResult('tls', 'enable', { profile: mode });
   if (!haveCerts(config)) throw new DevstackError('BAD_INPUT', `No certificates under ${path.dirname(certFiles(config, 'x').ca)}.`, { fix: 'npx nx run tls:certs' });
   const next: TlsState = { mode, services: [...TLS_SERVICES], certUser: CERT_USER };
   const outcome = await applyTlsState(config, next, progress);
-  return outcomeResult('enable', outcome, mode === 'dual' ? 'dual: plaintext still served; Vault stays plaintext (RustyVault has a single listener, see docs/tls.md)' : 'required: plaintext refused on every service');
+  return outcomeResult(result, 'enable', outcome, mode === 'dual' ? 'dual: plaintext still served; Vault stays plaintext (RustyVault has a single listener, see docs/tls.md)' : 'required: plaintext refused on every service');
 }
 
 export async function disable(options: CommonOptions): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
   const was = readTlsState(config)?.mode ?? 'plaintext';
+  const result = startResult('tls', 'disable', { profile: 'plaintext' });
   const outcome = await applyTlsState(config, undefined, progress);
-  return outcomeResult('disable', outcome, `plaintext only (was: ${was})`);
+  return outcomeResult(result, 'disable', outcome, `plaintext only (was: ${was})`);
 }

@@ -27,5 +27,5 @@ export function tlsTarget(config: LoadedConfig, service: StackService, mode: Tls
 
 /** Every Redis node's TLS port (check reads all six). */
 export function redisTlsTargets(config: LoadedConfig, mode: TlsMode): TlsTarget[] {
-  return endpointsOf(config).redis.nodes.map((n) => ({ service: `redis:${n.port}`, host: n.host, port: n.port + (mode === 'dual' ? REDIS_TLS_PORT_SHIFT : 0), starttls: 'none' as const }));
+  return endpointsOf(config).redis.nodes.map((n, i) => ({ service: `redis node ${i + 1}`, host: n.host, port: n.port + (mode === 'dual' ? REDIS_TLS_PORT_SHIFT : 0), starttls: 'none' as const }));
 }
