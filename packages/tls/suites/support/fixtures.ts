@@ -59,7 +59,7 @@ export class Matrix {
     const k = `${s}|${service}`;
     const cell = this.cells.get(k) ?? { verdict, notes: [] };
     if (verdict === 'FAIL' || cell.verdict === 'n/a') cell.verdict = verdict;
-    if (note) cell.notes.push(note);
+    if (note && !cell.notes.includes(note)) cell.notes.push(note);
     this.cells.set(k, cell);
   }
   /** Run an assertion block and record its verdict (re-throws so jest reports the failure). */
