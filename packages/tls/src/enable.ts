@@ -69,8 +69,10 @@ export async function applyTlsState(config: LoadedConfig, next: TlsState | undef
   const restartAll = async () => {
     for (const s of TLS_SERVICES) await provider.restart(s, { progress });
   };
+  let current: StackService | undefined;
   try {
     for (const s of TLS_SERVICES) {
+      current = s;
       progress(`${s}: restarting (${next ? `TLS ${next.mode}` : 'plaintext'})`);
       await provider.restart(s, { progress });
       const observed = await readBack(config, s, next);
@@ -81,7 +83,8 @@ export async function applyTlsState(config: LoadedConfig, next: TlsState | undef
     if (next?.certUser) await ensureCertUsers(config);
     return { state: 'applied', rows };
   } catch (err) {
-    const reason = (err as Error).message.split('\n')[0];
+    const message = (err as Error).message.split('\n')[0];
+    const reason = current && !message.startsWith(`${current}:`) ? `${current}: ${message}` : message;
     progress(`rolling back TLS settings: ${reason}`);
     write(backup ? (JSON.parse(readFileSync(backup, 'utf8')) as TlsState) : undefined);
     await restartAll();
