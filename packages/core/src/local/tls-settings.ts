@@ -131,9 +131,17 @@ export function ferretTlsArgs(config: LoadedConfig, host: string, port: number):
 }
 
 /** Vault listener lines replacing `tls_disable = true` (required mode only: one listener). */
-export function vaultListenerTlsLines(config: LoadedConfig): string[] | undefined {
+export function vaultListenerTlsLines(config: LoadedConfig, opensslCiphers = true): string[] | undefined {
   const tls = serviceTls(config, 'vault');
   if (!tls || tls.mode !== 'required') return undefined;
   // RustyVault defaults tls_disable to true: it must be turned off explicitly.
-  return [`  tls_disable = false`, `  tls_cert_file = "${tls.cert}"`, `  tls_key_file = "${tls.key}"`, `  tls_min_version = "tls12"`, `  tls_cipher_suites = "${TLS_CIPHERS}"`, '  tls_disable_client_certs = true'];
+  return [
+    `  tls_disable = false`,
+    `  tls_cert_file = "${tls.cert}"`,
+    `  tls_key_file = "${tls.key}"`,
+    `  tls_min_version = "tls12"`,
+    // RustyVault takes an OpenSSL cipher list; HashiCorp Vault/OpenBao take Go suite names (their defaults are strong).
+    ...(opensslCiphers ? [`  tls_cipher_suites = "${TLS_CIPHERS}"`] : []),
+    '  tls_disable_client_certs = true',
+  ];
 }

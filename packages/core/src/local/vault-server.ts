@@ -47,7 +47,7 @@ export function vaultConfigText(config: LoadedConfig, dataDir: string, pidFile: 
     `}`,
     `listener "tcp" {`,
     `  address = "${host}:${port}"`,
-    ...(vaultListenerTlsLines(config) ?? [`  tls_disable = true`]),
+    ...(vaultListenerTlsLines(config, bin.server === 'RustyVault') ?? [`  tls_disable = true`]),
     `}`,
     `api_addr = "${vaultListenerTlsLines(config) ? 'https' : 'http'}://${host}:${port}"`,
     `log_level = "info"`,
