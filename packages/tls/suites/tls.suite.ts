@@ -190,7 +190,9 @@ describe('required mode: plaintext refused', () => {
     });
   });
 
-  test('3 vault: client certificates are not enabled on the listener', () => {
+  test('3 vault: client certificates are not enabled on the listener (a handshake without one is served)', async () => {
+    const h = await handshake(target('vault', 'required'), { ca: m.ca, send: 'GET /v1/sys/seal-status HTTP/1.1\r\nHost: localhost\r\n\r\n' });
+    expect(h).toMatchObject({ ok: true, reply: expect.stringMatching(/^HTTP\/1\.1 200/) });
     matrix.mark('3 client certificate required/accepted', 'vault', 'n/a', 'listener runs with tls_disable_client_certs (node-vault clients carry no certificate)');
   });
 
