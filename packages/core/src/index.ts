@@ -26,6 +26,20 @@ export { vaultBinary, vaultVersion, vaultConfigText } from './local/vault-server
 export { mongoBinary, mongoUrl, mongoMetricsPort } from './local/mongo-server';
 export { mariadbSocket } from './local/mariadb-server';
 export { clusterShape, redisClient, startRedisNode, redisNodeConfig, redisNodeConfigFile, redisPidName, type ClusterShape } from './local/redis-cluster';
+export {
+  certsRoot,
+  clientTls,
+  readTlsState,
+  serviceTls,
+  tlsStateFile,
+  MONGO_TLS_PORT_SHIFT,
+  REDIS_TLS_PORT_SHIFT,
+  TLS_CIPHERS,
+  type ClientTls,
+  type ServiceTls,
+  type TlsMode,
+  type TlsState,
+} from './local/tls-settings';
 export * from './perf';
 export * from './tune';
 export * from './profile-file';

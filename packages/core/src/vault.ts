@@ -4,6 +4,7 @@ import nodeVault from 'node-vault';
 import type { LoadedConfig } from './config';
 import { endpointsOf } from './endpoints';
 import { DevstackError } from './errors';
+import { clientTls } from './local/tls-settings';
 import { registerSecret } from './redact';
 
 export type VaultClient = nodeVault.client;
@@ -16,7 +17,10 @@ export interface VaultFailure {
 
 export function vaultClient(config: LoadedConfig, token?: string): VaultClient {
   if (token) registerSecret(token);
-  return nodeVault({ apiVersion: 'v1', endpoint: endpointsOf(config).vault.url, token, requestOptions: { timeout: 5000 } });
+  // tls:enable --mode required moves the (single) Vault listener to HTTPS with the devstack CA.
+  const tls = clientTls(config, 'vault');
+  const endpoint = tls ? endpointsOf(config).vault.url.replace(/^http:/, 'https:') : endpointsOf(config).vault.url;
+  return nodeVault({ apiVersion: 'v1', endpoint, token, requestOptions: { timeout: 5000, ...(tls ? { ca: tls.ca } : {}) } });
 }
 
 /** Status code and error messages of a failed node-vault call (undefined when it was not an HTTP error). */

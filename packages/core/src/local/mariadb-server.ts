@@ -9,6 +9,7 @@ import { runCommand, waitFor } from '../process';
 import type { ServiceStatus } from '../provider';
 import { findBinary } from './layout';
 import { ensureActive } from './postgres-server';
+import { clientTls, mariadbTlsLines } from './tls-settings';
 import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export function mariadbSocket(layout: { run: string }): string {
@@ -36,7 +37,7 @@ export const mariadbService: LocalService = {
     // The profile first; the settings that place the server (paths, port) after it and on the command line.
     writeFileSync(
       defaults,
-      [`!include ${layout.activeConfig('mysql')}`, '[mysqld]', `datadir = ${dataDir}`, `socket = ${mariadbSocket(layout)}`, `pid-file = ${path.join(layout.run, 'mysql', 'mysqld.pid')}`, 'skip-name-resolve', ''].join('\n'),
+      [`!include ${layout.activeConfig('mysql')}`, '[mysqld]', `datadir = ${dataDir}`, `socket = ${mariadbSocket(layout)}`, `pid-file = ${path.join(layout.run, 'mysql', 'mysqld.pid')}`, 'skip-name-resolve', ...mariadbTlsLines(config), ''].join('\n'),
     );
     if (!existsSync(path.join(dataDir, 'mysql'))) {
       ctx.progress('mysql: mariadb-install-db (first start)');
@@ -94,7 +95,8 @@ export const mariadbService: LocalService = {
 
 export function connect(config: LoadedConfig, creds: { user: string; password: string }): Promise<mysql.Connection> {
   const { host, port } = endpointsOf(config).mysql;
-  return mysql.createConnection({ host, port, user: creds.user, password: creds.password, connectTimeout: 3000 });
+  const ssl = clientTls(config, 'mysql');
+  return mysql.createConnection({ host, port, user: creds.user, password: creds.password, connectTimeout: 3000, ...(ssl ? { ssl } : {}) });
 }
 
 /** Create or update the stack's account over the root unix socket (root authenticates by socket peer). */

@@ -7,6 +7,7 @@ import { waitFor } from '../process';
 import type { ServiceStatus } from '../provider';
 import { findBinary } from './layout';
 import { ensureActive } from './postgres-server';
+import { clientTls, ferretTlsArgs } from './tls-settings';
 import { baseStatus, ownedDir, runningPid, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export interface MongoBinary {
@@ -49,8 +50,11 @@ export const mongoService: LocalService = {
     if (bin.server === 'FerretDB') {
       const dataDir = ownedDir(layout.data('mongodb'), undefined);
       const stateDir = ownedDir(layout.data('mongodb-state'), undefined);
+      const tls = ferretTlsArgs(config, host, port);
       args = [
-        `--listen-addr=${host}:${port}`,
+        // Required TLS: no plaintext listener at all (empty --listen-addr), TLS on the port instead.
+        `--listen-addr=${tls.plaintext ? `${host}:${port}` : ''}`,
+        ...tls.args,
         '--handler=sqlite',
         `--sqlite-url=file:${dataDir}/`,
         `--state-dir=${stateDir}`,
@@ -89,7 +93,8 @@ export const mongoService: LocalService = {
 };
 
 export async function ping(config: LoadedConfig): Promise<{ version: string; ferretdbVersion?: string }> {
-  const client = new MongoClient(mongoUrl(config), { serverSelectionTimeoutMS: 3000, connectTimeoutMS: 3000 });
+  const tls = clientTls(config, 'mongodb');
+  const client = new MongoClient(mongoUrl(config), { serverSelectionTimeoutMS: 3000, connectTimeoutMS: 3000, ...(tls ? { tls: true, ca: tls.ca, cert: tls.cert, key: tls.key } : {}) } as never);
   try {
     await client.connect();
     const admin = client.db('admin');

@@ -8,6 +8,7 @@ import { DevstackError } from '../errors';
 import { runCommand, waitFor } from '../process';
 import type { ServiceStatus } from '../provider';
 import { postgresBinDir, type StackLayout } from './layout';
+import { clientTls, postgresTlsArgs } from './tls-settings';
 import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 const INCLUDE_MARK = '# devstack: active profile';
@@ -56,7 +57,7 @@ export const postgresService: LocalService = {
         name: 'postgres',
         command: path.join(bin, 'postgres'),
         // Port, address and socket on the command line so no profile can move them.
-        args: ['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${host}`, '-c', `unix_socket_directories=${socketDir}`, '-c', 'logging_collector=off'],
+        args: ['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${host}`, '-c', `unix_socket_directories=${socketDir}`, '-c', 'logging_collector=off', ...postgresTlsArgs(config, dataDir, layout.conf('postgres'))],
         uid: account?.uid,
         gid: account?.gid,
         cwd: dataDir,
@@ -91,7 +92,8 @@ export const postgresService: LocalService = {
 
 export async function query(config: LoadedConfig, creds: { user: string; password: string }, sql: string): Promise<Record<string, unknown>[]> {
   const { host, port } = endpointsOf(config).postgres;
-  const client = new Client({ host, port, user: creds.user, password: creds.password, database: 'postgres', connectionTimeoutMillis: 3000 });
+  const ssl = clientTls(config, 'postgres');
+  const client = new Client({ host, port, user: creds.user, password: creds.password, database: 'postgres', connectionTimeoutMillis: 3000, ...(ssl ? { ssl } : {}) });
   await client.connect();
   try {
     return (await client.query(sql)).rows;

@@ -9,6 +9,7 @@ import { runCommand, waitFor } from '../process';
 import type { ServiceStatus } from '../provider';
 import { findBinary, type StackLayout } from './layout';
 import { ensureActive } from './postgres-server';
+import { clientTls, redisTlsLines, type ClientTls } from './tls-settings';
 import { ownedDir, runningPid, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export const redisPidName = (i: number) => `redis-${i}`;
@@ -31,6 +32,7 @@ export function redisNodeConfig(config: LoadedConfig, layout: StackLayout, index
     `masterauth ${password}`,
     `pidfile ${path.join(layout.run, `redis-server-${port}.pid`)}`,
     'logfile ""',
+    ...redisTlsLines(config, port),
     '',
   ].join('\n');
 }
@@ -50,8 +52,12 @@ export async function startRedisNode(config: LoadedConfig, layout: StackLayout, 
   return startAndWait(layout, redisPidName(index), { name: `redis:${port}`, command: server, args: [file] }, { host: config.host, port }, 20000, signal);
 }
 
-export function redisClient(node: HostPort, password: string): Redis {
-  return new Redis({ host: node.host, port: node.port, password, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
+/** `tls`: pass clientTls(config, 'redis') when the nodes refuse plaintext (tls:enable --mode required). */
+export function redisClient(node: HostPort, password: string, tls?: ClientTls): Redis {
+  const r = new Redis({ host: node.host, port: node.port, password, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null, ...(tls ? { tls } : {}) });
+  // Failures reach callers as rejected commands; without a listener ioredis also prints each one as "Unhandled error event".
+  r.on('error', () => undefined);
+  return r;
 }
 
 export interface ClusterShape {
@@ -63,8 +69,8 @@ export interface ClusterShape {
 }
 
 /** Read CLUSTER INFO / CLUSTER NODES from one node and check 3 masters each with one replica. */
-export async function clusterShape(node: HostPort, password: string): Promise<ClusterShape> {
-  const r = redisClient(node, password);
+export async function clusterShape(node: HostPort, password: string, tls?: ClientTls): Promise<ClusterShape> {
+  const r = redisClient(node, password, tls);
   try {
     await r.connect();
     const info = String(await r.call('CLUSTER', 'INFO'));
@@ -110,7 +116,7 @@ export const redisService: LocalService = {
       await startRedisNode(config, layout, i, secret.password, ctx.signal);
     }
     // A fresh set of nodes knows only itself: create the cluster (3 masters + 1 replica each).
-    const known = await Promise.all(nodes.map((n) => knownNodes(n, secret.password)));
+    const known = await Promise.all(nodes.map((n) => knownNodes(n, secret.password, clientTls(config, 'redis'))));
     if (known.every((k) => k === 1)) {
       ctx.progress('redis: creating the cluster (3 masters, 3 replicas)');
       const cli = findBinary('redis-cli');
@@ -124,7 +130,7 @@ export const redisService: LocalService = {
     ctx.progress('redis: waiting for cluster_state:ok with 3 masters and 3 replicas');
     await waitFor(
       async () => {
-        const shapes = await Promise.all(nodes.map((n) => clusterShape(n, secret.password)));
+        const shapes = await Promise.all(nodes.map((n) => clusterShape(n, secret.password, clientTls(config, 'redis'))));
         return shapes.every((s) => s.problems.length === 0) ? true : undefined;
       },
       { timeoutMs: 60000, intervalMs: 250, what: 'the Redis cluster to be healthy (cluster_state:ok, 16384 slots, 3 masters with 1 replica each)' },
@@ -150,11 +156,11 @@ export const redisService: LocalService = {
     try {
       const creds = await getCredentials(config, 'redis');
       const up = nodes.find((_, i) => pids[i]) ?? nodes[0];
-      const r = redisClient(up, creds.password);
+      const r = redisClient(up, creds.password, clientTls(config, 'redis'));
       await r.connect();
       st.version = String(await r.info('server')).match(/redis_version:(\S+)/)?.[1];
       r.disconnect();
-      const shape = await clusterShape(up, creds.password);
+      const shape = await clusterShape(up, creds.password, clientTls(config, 'redis'));
       const problems = [...(down.length ? [`node(s) ${down.join(', ')} down`] : []), ...shape.problems];
       st.healthy = problems.length === 0;
       st.detail = st.healthy ? `${shape.masters.length} masters + ${shape.masters.reduce((a, m) => a + m.replicas.length, 0)} replicas, cluster_state:ok` : problems.join('; ');
@@ -165,8 +171,8 @@ export const redisService: LocalService = {
   },
 };
 
-async function knownNodes(node: HostPort, password: string): Promise<number> {
-  const r = redisClient(node, password);
+async function knownNodes(node: HostPort, password: string, tls?: ClientTls): Promise<number> {
+  const r = redisClient(node, password, tls);
   try {
     await r.connect();
     return Number(String(await r.call('CLUSTER', 'INFO')).match(/cluster_known_nodes:(\d+)/)?.[1] ?? 0);

@@ -7,6 +7,7 @@ import { runCommand } from '../process';
 import type { ServiceStatus } from '../provider';
 import { operatorClient, readVaultInit, vaultClient, vaultHealth, writeVaultInit } from '../vault';
 import { findBinary } from './layout';
+import { vaultListenerTlsLines } from './tls-settings';
 import { baseStatus, ownedDir, runningPid, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export interface VaultBinary {
@@ -46,9 +47,9 @@ export function vaultConfigText(config: LoadedConfig, dataDir: string, pidFile: 
     `}`,
     `listener "tcp" {`,
     `  address = "${host}:${port}"`,
-    `  tls_disable = true`,
+    ...(vaultListenerTlsLines(config, bin.server === 'RustyVault') ?? [`  tls_disable = true`]),
     `}`,
-    `api_addr = "http://${host}:${port}"`,
+    `api_addr = "${vaultListenerTlsLines(config) ? 'https' : 'http'}://${host}:${port}"`,
     `log_level = "info"`,
   ];
   if (bin.server === 'RustyVault') lines.push(`pid_file = "${pidFile}"`, `work_dir = "${workDir}"`);
