@@ -28,3 +28,4 @@ export { mariadbSocket } from './local/mariadb-server';
 export { clusterShape, redisClient, startRedisNode, redisNodeConfig, redisNodeConfigFile, redisPidName, type ClusterShape } from './local/redis-cluster';
 export * from './perf';
 export * from './tune';
+export * from './network';
