@@ -90,7 +90,7 @@ export async function down(options: DownOptions): Promise<TaskResult> {
   const provider = providerFor(config);
   await provider.down({ purge: options.purge, progress });
   // The segmented topology goes with the processes (a no-op when there is none).
-  if (provider.name === 'local' && (readNetworkState(config) || process.getuid?.() === 0)) {
+  if (provider.name === 'local' && readNetworkState(config)) {
     const net = await segmentDown(config, progress);
     if (net.removed.length) result.notes!.push(`network: removed ${net.removed.length} namespaces/links/tables`);
   }
