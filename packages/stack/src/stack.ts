@@ -2,8 +2,12 @@ import {
   contextOf,
   DevstackError,
   isStackService,
+  isAlive,
+  LOCAL_SERVICES,
   providerFor,
   readNetworkState,
+  readPid,
+  StackLayout,
   segmentDown,
   segmentUp,
   STACK_SERVICES,
@@ -78,7 +82,9 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<Task
 /** Namespaces first, so the servers start inside them; refuses to wrap services already running unsegmented. */
 async function segmentedTopology(config: Parameters<typeof providerFor>[0], provider: ReturnType<typeof providerFor>, progress: (m: string) => void) {
   if (provider.name !== 'local') throw new DevstackError('BAD_INPUT', '--segmented is for the local provider.', { fix: 'With compose, docker-compose.yml declares the networks itself.' });
-  if (!readNetworkState(config)?.ready && (await provider.status()).some((s) => s.pid !== undefined)) {
+  const layout = new StackLayout(config);
+  const running = STACK_SERVICES.some((s) => LOCAL_SERVICES[s].pidNames().some((p) => isAlive(readPid(layout.pid(p)))));
+  if (!readNetworkState(config)?.ready && running) {
     throw new DevstackError('BAD_INPUT', 'The stack is already running without segmentation.', { fix: 'Stop it first (stack down), then stack up --segmented.' });
   }
   return segmentUp(config, progress);
