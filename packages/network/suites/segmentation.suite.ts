@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { assertRouteVia, loadConfig, planTopology, loadPolicy, runCommand, segmentDown, segmentUp, type LoadedConfig } from '@devstack/core';
-import { DEFAULT_CONNECT_TIMEOUT_MS, matrix } from '../src/reachability';
+import { DEFAULT_CONNECT_TIMEOUT_MS, matrix, PROBE_SCRIPT } from '../src/reachability';
 import type { CellVerdict } from '../src/matrix';
 
 const config = loadConfig();
@@ -95,5 +95,38 @@ describe('topology lifecycle (throwaway topology, port offset + 100)', () => {
     const down = await segmentDown(c);
     expect(down.removed.sort()).toEqual([`bridge ${plan.bridges[1].name}`, `netns ${plan.namespaces[2].name}`].sort());
     expect((await links()).filter((l) => l.startsWith(plan.tag))).toEqual([]);
+  });
+});
+
+/** The host's isolation does not rely on ip_forward: with forwarding switched on for our two bridges only, the nftables rule drops the packet. */
+describe('no forwarding between networks even with forwarding enabled', () => {
+  const sysctl = (dev: string, v: number) => runCommand('sysctl', ['-qw', `net.ipv4.conf.${dev}.forwarding=${v}`]);
+  /** Packets dropped by the host's isolate chain, all rules together. */
+  const dropped = async (table: string): Promise<number> => {
+    const out = JSON.parse((await runCommand('nft', ['-j', 'list', 'chain', 'inet', table, 'isolate'])).stdout) as { nftables: { rule?: { expr: { counter?: { packets: number } }[] } }[] };
+    const counters = out.nftables.flatMap((e) => e.rule?.expr.filter((x) => x.counter).map((x) => x.counter!.packets) ?? []);
+    if (counters.length !== 8) throw new Error(`expected 8 counted isolate rules (2 per bridge), found ${counters.length}`);
+    return counters.reduce((a, b) => a + b, 0);
+  };
+
+  test('observability probe -> vault (another network): dropped by the isolate chain, counted', async () => {
+    const plan = planTopology(policy, config);
+    const probeNs = plan.namespaces.find((n) => n.kind === 'probe' && n.owner === 'observability')!;
+    const vault = plan.namespaces.find((n) => n.owner === 'vault')!.legs[0];
+    const from = probeNs.legs[0];
+    await assertRouteVia(vault.address, [from.ifname], probeNs.name);
+    await assertRouteVia(vault.address, [vault.bridge]);
+    const before = await dropped(plan.table);
+    try {
+      await sysctl(from.bridge, 1);
+      await sysctl(vault.bridge, 1);
+      const req = { targets: [{ id: 'x', address: vault.address, port: config.ports.vault, protocol: 'vault-health' }], connectTimeoutMs: 1000, exchangeTimeoutMs: 2000, credentials: {} };
+      const r = await runCommand('ip', ['netns', 'exec', probeNs.name, process.execPath, PROBE_SCRIPT], { input: JSON.stringify(req), timeoutMs: 20000 });
+      expect(JSON.parse(r.stdout)[0]).toMatchObject({ outcome: 'timeout' });
+    } finally {
+      await sysctl(from.bridge, 0);
+      await sysctl(vault.bridge, 0);
+    }
+    expect(await dropped(plan.table)).toBeGreaterThan(before);
   });
 });

@@ -39,7 +39,7 @@ describe('topology plan', () => {
     const text = hostRuleset(plan);
     expect(text).toContain('table inet devstack_600 {');
     expect(text).toContain('ip daddr 127.0.0.1 tcp dport 16032 dnat ip to 10.213.96.11:16032');
-    expect(text).toContain('iifname "dsp600-data" oifname != "dsp600-data" drop');
+    expect(text).toContain('iifname "dsp600-data" oifname != "dsp600-data" counter drop');
     expect(text).toMatch(/ip daddr \{ 10\.213\.95\.0\/24, .* \} oifname != \{ .*"lo" \} drop/);
     expect(plan.publish).toHaveLength(11);
   });

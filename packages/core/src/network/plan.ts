@@ -132,7 +132,8 @@ export function hostRuleset(plan: TopologyPlan): string {
     '  }',
     '  chain isolate {',
     '    type filter hook forward priority 0; policy accept;',
-    ...plan.bridges.flatMap((b) => [`    iifname "${b.name}" oifname != "${b.name}" drop`, `    oifname "${b.name}" iifname != "${b.name}" drop`]),
+    // Counted, so a test can show these rules (not ip_forward) stopped a routed packet.
+    ...plan.bridges.flatMap((b) => [`    iifname "${b.name}" oifname != "${b.name}" counter drop`, `    oifname "${b.name}" iifname != "${b.name}" counter drop`]),
     '  }',
     '}',
     '',
