@@ -45,3 +45,4 @@ export * from './tune';
 export * from './profile-file';
 export * from './probe';
 export * from './tuning-doc';
+export * from './network';

@@ -5,7 +5,10 @@ import { down, restart, status, up } from './stack';
 void runCli('devstack', {
   up: {
     description: 'start the stack (Vault first, then PostgreSQL, MariaDB, the MongoDB server, the Redis cluster); idempotent',
-    flags: [{ name: 'services', type: 'list', description: 'only these services (comma-separated); Vault always starts' }],
+    flags: [
+      { name: 'services', type: 'list', description: 'only these services (comma-separated); Vault always starts' },
+      { name: 'segmented', type: 'boolean', description: 'each service in its own network namespace, flows per configs/network/segmentation.json (local provider, root)' },
+    ],
     run: up,
   },
   down: {

@@ -2,7 +2,14 @@ import {
   contextOf,
   DevstackError,
   isStackService,
+  isAlive,
+  LOCAL_SERVICES,
   providerFor,
+  readNetworkState,
+  readPid,
+  StackLayout,
+  segmentDown,
+  segmentUp,
   STACK_SERVICES,
   startResult,
   type CommonOptions,
@@ -13,6 +20,8 @@ import {
 
 export interface UpOptions extends CommonOptions {
   services?: string[];
+  /** Each service in its own network namespace, flows per configs/network/segmentation.json (local provider, root). */
+  segmented?: boolean;
 }
 export interface DownOptions extends CommonOptions {
   purge?: boolean;
@@ -54,6 +63,7 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<Task
   const services = parseServices(options.services);
   const result = startResult('stack', 'up', { profile: config.provider });
   const provider = providerFor(config);
+  const segmented = options.segmented ? await segmentedTopology(config, provider, progress) : undefined;
   const report = await provider.up(services, { progress, signal });
   const statuses = (await provider.status()).filter((s) => services.includes(s.service as StackService) || s.service === 'vault');
   result.tables!.push(statusTable(statuses));
@@ -62,7 +72,22 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<Task
     `started: ${report.started.join(', ') || 'none'}; already running: ${report.alreadyRunning.join(', ') || 'none'}; ${(report.durationMs / 1000).toFixed(1)} s`,
   );
   result.data = { started: report.started, alreadyRunning: report.alreadyRunning, upMs: report.durationMs };
+  if (segmented) {
+    result.notes!.push(`segmented: ${segmented.created ? 'built' : 'kept'} ${segmented.plan.namespaces.length} namespaces on ${segmented.plan.bridges.length} bridges in ${(segmented.durationMs / 1000).toFixed(1)} s`);
+    result.data = { ...(result.data as object), segmented: true, topologyMs: segmented.durationMs, totalMs: Date.now() - Date.parse(result.startedAt) };
+  }
   return result.finish();
+}
+
+/** Namespaces first, so the servers start inside them; refuses to wrap services already running unsegmented. */
+async function segmentedTopology(config: Parameters<typeof providerFor>[0], provider: ReturnType<typeof providerFor>, progress: (m: string) => void) {
+  if (provider.name !== 'local') throw new DevstackError('BAD_INPUT', '--segmented is for the local provider.', { fix: 'With compose, docker-compose.yml declares the networks itself.' });
+  const layout = new StackLayout(config);
+  const running = STACK_SERVICES.some((s) => LOCAL_SERVICES[s].pidNames().some((p) => isAlive(readPid(layout.pid(p)))));
+  if (!readNetworkState(config)?.ready && running) {
+    throw new DevstackError('BAD_INPUT', 'The stack is already running without segmentation.', { fix: 'Stop it first (stack down), then stack up --segmented.' });
+  }
+  return segmentUp(config, progress);
 }
 
 export async function down(options: DownOptions): Promise<TaskResult> {
@@ -70,6 +95,11 @@ export async function down(options: DownOptions): Promise<TaskResult> {
   const result = startResult('stack', 'down', { profile: config.provider });
   const provider = providerFor(config);
   await provider.down({ purge: options.purge, progress });
+  // The segmented topology goes with the processes (a no-op when there is none).
+  if (provider.name === 'local' && readNetworkState(config)) {
+    const net = await segmentDown(config, progress);
+    if (net.removed.length) result.notes!.push(`network: removed ${net.removed.length} namespaces/links/tables`);
+  }
   const statuses = await provider.status();
   for (const s of statuses) {
     result.checks.push({ name: `${s.service} stopped`, passed: s.pid === undefined, observed: s.pid === undefined ? 'no process' : `pid ${s.pid} still running` });

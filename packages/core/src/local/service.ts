@@ -7,6 +7,7 @@ import { isAlive, readPid, startProcess, stopPid, waitForPort, type StartOptions
 import type { Progress } from '../progress';
 import type { ServiceStatus } from '../provider';
 import { StackLayout } from './layout';
+import { inNamespace } from '../network/launcher';
 
 export interface LocalContext {
   config: LoadedConfig;
@@ -74,7 +75,7 @@ export async function startAndWait(
   signal?: AbortSignal,
 ): Promise<number> {
   const logFile = layout.log(pidName);
-  const pid = startProcess({ ...options, logFile, pidFile: layout.pid(pidName) });
+  const pid = startProcess({ ...inNamespace(layout.config, pidName, options), logFile, pidFile: layout.pid(pidName) });
   await waitForPort(port.host, port.port, { timeoutMs, pid, logFile, what: `${options.name} to listen on ${port.host}:${port.port}`, signal });
   return pid;
 }

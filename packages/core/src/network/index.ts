@@ -1,0 +1,5 @@
+export * from './policy';
+export * from './plan';
+export * from './routes';
+export * from './topology';
+export * from './launcher';
