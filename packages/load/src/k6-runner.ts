@@ -65,6 +65,11 @@ export function parseK6Summary(summary: K6Summary, def: ScenarioDefinition, meta
   };
 }
 
+/** The (scaled) definition as k6 reads it through -e SCENARIO_FILE: the same shape as k6/scenarios.json. */
+export function k6ScenarioFile(def: ScenarioDefinition): ScenarioFile {
+  return { scenarios: { [def.name]: def.scenario }, thresholds: { [def.name]: def.thresholds } };
+}
+
 export interface K6RunInput {
   def: ScenarioDefinition;
   root: string;
@@ -80,8 +85,7 @@ export async function runK6(input: K6RunInput): Promise<LoadMeasurement> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'devstack-k6-'));
   try {
     const scenarioFile = path.join(dir, 'scenarios.json');
-    const file: ScenarioFile = { scenarios: { [input.def.name]: input.def.scenario }, thresholds: { [input.def.name]: input.def.thresholds } };
-    writeFileSync(scenarioFile, JSON.stringify(file));
+    writeFileSync(scenarioFile, JSON.stringify(k6ScenarioFile(input.def)));
     const summaryFile = path.join(dir, 'summary.json');
     const script = path.join(input.root, 'k6', `${input.def.name}.js`);
     const version = (await runCommand(bin, ['version'], { timeoutMs: 10000 })).stdout.trim().split('\n')[0];
