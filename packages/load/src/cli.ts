@@ -8,6 +8,7 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'engine', type: 'string', description: 'k6 when on PATH (auto), or force one', choices: ['auto', 'k6', 'builtin'], default: 'auto' },
   { name: 'pool', type: 'number', description: 'connections per database pool of the built-in db/cache engine (env DEVSTACK_LOAD_POOL, default 50)' },
   { name: 'url', type: 'string', description: "base URL of the api (default: the stack's api endpoint)" },
+  { name: 'paths', type: 'list', description: 'HTTP scenarios: these api paths instead of the mix in scenarios.json (e.g. /health)' },
 ];
 const BENCH_FLAGS: FlagSpec[] = [
   { name: 'scenario', type: 'string', description: 'scenario to measure', choices: SCENARIO_NAMES, default: 'sustained' },

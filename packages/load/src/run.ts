@@ -31,6 +31,8 @@ export interface LoadOptions extends BenchOptions {
   pool?: number;
   /** Base URL of the api (default: the stack's api endpoint). */
   url?: string;
+  /** HTTP scenarios: request these paths instead of the scenario's env.PATHS (e.g. /health beside wrk). */
+  paths?: string[];
 }
 
 export interface ScenarioRun {
@@ -55,6 +57,10 @@ async function apiReachable(url: string): Promise<void> {
 export async function measureScenario(name: string, options: LoadOptions, signal?: AbortSignal): Promise<ScenarioRun> {
   const { config, progress } = contextOf(options);
   const def = scaleScenario(scenarioOf(readScenarioFile(config.root), name), options.scale ?? 1);
+  if (options.paths?.length) {
+    if (def.scenario.exec !== 'httpMix') throw new DevstackError('BAD_INPUT', `--paths applies to the HTTP scenarios (sustained, spike, ramp), not ${name}.`, { fix: `Drop --paths for ${name}.` });
+    def.scenario = { ...def.scenario, env: { ...def.scenario.env, PATHS: options.paths.join(',') } };
+  }
   const engine = options.engine && options.engine !== 'auto' ? options.engine : k6Binary() ? 'k6' : 'builtin';
   const url = (options.url ?? endpointsOf(config).api.url).replace(/\/+$/, '');
   const viaHttp = engine === 'k6' || def.scenario.exec === 'httpMix';
