@@ -87,7 +87,7 @@ function withDescendants(roots: number[]): number[] {
 export class ResourceSampler {
   private timer?: NodeJS.Timeout;
   private readonly groups: Map<string, number[]>;
-  private readonly last = new Map<string, { ticks: number; at: number }>();
+  private readonly last = new Map<string, { ticks: Map<number, number>; at: number }>();
   private readonly acc = new Map<string, { cpu: number[]; rss: number; pids: number }>();
 
   constructor(stateRoot: string, private readonly intervalMs = 500) {
@@ -97,18 +97,25 @@ export class ResourceSampler {
   private sample(): void {
     const now = performance.now();
     for (const [name, roots] of this.groups) {
-      const pids = withDescendants(roots);
-      let ticks = 0;
+      const ticks = new Map<number, number>();
       let rss = 0;
-      for (const p of pids) {
-        ticks += readStat(p)?.ticks ?? 0;
+      for (const p of withDescendants(roots)) {
+        const t = readStat(p)?.ticks;
+        if (t === undefined) continue;
+        ticks.set(p, t);
         rss += rssKiB(p);
       }
       const a = this.acc.get(name) ?? { cpu: [], rss: 0, pids: 0 };
       const prev = this.last.get(name);
-      if (prev && now > prev.at) a.cpu.push((((ticks - prev.ticks) / TICKS) * 100) / ((now - prev.at) / 1000));
+      if (prev && now > prev.at) {
+        // Per-pid deltas: a backend that exits between samples must not make the group's sum go down.
+        // (Its last slice is lost: CPU of short-lived children is slightly under-counted.)
+        let delta = 0;
+        for (const [p, t] of ticks) delta += t - (prev.ticks.get(p) ?? 0);
+        a.cpu.push(((delta / TICKS) * 100) / ((now - prev.at) / 1000));
+      }
       a.rss = Math.max(a.rss, rss);
-      a.pids = Math.max(a.pids, pids.length);
+      a.pids = Math.max(a.pids, ticks.size);
       this.acc.set(name, a);
       this.last.set(name, { ticks, at: now });
     }
