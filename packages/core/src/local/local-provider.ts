@@ -11,6 +11,7 @@ import { silentProgress, type Progress } from '../progress';
 import type { ApplyConfigResult, ServiceStatus, StackProvider, UpOptions, UpReport } from '../provider';
 import { registerSecret } from '../redact';
 import { kvBody, kvData, kvPath, operatorClient } from '../vault';
+import { apiEntry, apiStatus, API_PID, startApi, stopApi } from './api-server';
 import { StackLayout } from './layout';
 import { mariadbService } from './mariadb-server';
 import { mongoService } from './mongo-server';
@@ -96,6 +97,13 @@ export class LocalProvider implements StackProvider {
         details: { service: failing, logFile },
       });
     }
+    // The api goes last (it reads every other service); its failure is reported, not fatal to the stack.
+    const api = await startApi(this.config, this.layout, progress).catch((err: Error) => {
+      progress(`api: warning: failed to start: ${err.message} (log: ${this.layout.log(API_PID)})`);
+      return 'failed' as const;
+    });
+    if (api === 'started') started.push('api' as StackService);
+    else if (api === 'running') alreadyRunning.push('api');
     return { started, alreadyRunning, durationMs: Date.now() - t0 };
   }
 
@@ -121,6 +129,9 @@ export class LocalProvider implements StackProvider {
 
   async down(options: { purge?: boolean; progress?: Progress } = {}): Promise<void> {
     const progress = options.progress ?? silentProgress;
+    if (runningPid(this.layout, API_PID)) progress('api: stopping');
+    await stopApi(this.layout);
+    rmSync(this.layout.pid(API_PID), { force: true });
     for (const s of [...STACK_SERVICES].reverse()) {
       const svc = LOCAL_SERVICES[s];
       if (svc.pidNames().some((p) => runningPid(this.layout, p))) progress(`${s}: stopping`);
@@ -140,7 +151,10 @@ export class LocalProvider implements StackProvider {
 
   async status(): Promise<ServiceStatus[]> {
     const ctx = { config: this.config, layout: this.layout };
-    return Promise.all(STACK_SERVICES.map((s) => LOCAL_SERVICES[s].status(ctx)));
+    const statuses = await Promise.all(STACK_SERVICES.map((s) => LOCAL_SERVICES[s].status(ctx)));
+    // The api is listed once it is built (or running), so a checkout without it still reports a healthy stack.
+    if (existsSync(apiEntry(this.config)) || runningPid(this.layout, API_PID)) statuses.push(await apiStatus(this.config, this.layout));
+    return statuses;
   }
 
   async restart(service: StackService, options: UpOptions = {}): Promise<void> {

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { baselineTask, regressTask, runCli, type FlagSpec } from '@devstack/core';
+import { loadBench, scenarioTask } from './run';
+import { SCENARIO_NAMES } from './scenarios';
+
+const RUN_FLAGS: FlagSpec[] = [
+  { name: 'scale', type: 'number', description: 'multiply VUs, iterations and durations (e.g. 0.1 for CI)', default: 1 },
+  { name: 'engine', type: 'string', description: 'k6 when on PATH (auto), or force one', choices: ['auto', 'k6', 'builtin'], default: 'auto' },
+  { name: 'pool', type: 'number', description: 'connections per database pool of the built-in db/cache engine (env DEVSTACK_LOAD_POOL, default 50)' },
+  { name: 'url', type: 'string', description: "base URL of the api (default: the stack's api endpoint)" },
+  { name: 'paths', type: 'list', description: 'HTTP scenarios: these api paths instead of the mix in scenarios.json (e.g. /health)' },
+];
+const BENCH_FLAGS: FlagSpec[] = [
+  { name: 'scenario', type: 'string', description: 'scenario to measure', choices: SCENARIO_NAMES, default: 'sustained' },
+  { name: 'quick', type: 'boolean', description: 'scale 0.1 unless --scale is given' },
+  ...RUN_FLAGS.map((f) => (f.name === 'scale' ? { ...f, default: undefined } : f)),
+];
+
+const DESCRIPTIONS: Record<(typeof SCENARIO_NAMES)[number], string> = {
+  sustained: 'k6/scenarios.json "sustained": 100 VUs for 60 s on the api (constant-vus)',
+  spike: 'k6/scenarios.json "spike": 500 VUs for 10 s on the api (constant-vus)',
+  ramp: 'k6/scenarios.json "ramp": 10 -> 200 VUs over 120 s on the api (ramping-vus)',
+  db: 'k6/scenarios.json "db": 10000 single-row queries, 1000 concurrent (shared-iterations)',
+  cache: 'k6/scenarios.json "cache": 100000 Redis GETs, 10000 concurrent, cluster-aware (shared-iterations)',
+};
+
+void runCli('load', {
+  ...Object.fromEntries(SCENARIO_NAMES.map((name) => [name, { description: DESCRIPTIONS[name], flags: RUN_FLAGS, live: true, run: scenarioTask(name) }])),
+  baseline: { description: 'record baselines/load.json from --trials runs of --scenario', flags: BENCH_FLAGS, live: true, run: baselineTask('load', loadBench) },
+  regress: {
+    description: 'compare --trials runs of --scenario with baselines/load.json by the shared regress rule',
+    flags: [...BENCH_FLAGS, { name: 'strict', type: 'boolean', description: 'a different machine fails instead of warning' }, { name: 'thresholds', type: 'list', description: 'per-metric thresholds name=fraction' }],
+    live: true,
+    run: regressTask('load', loadBench),
+  },
+});

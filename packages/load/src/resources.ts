@@ -1,0 +1,145 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { readPid } from '@devstack/core';
+
+/** CPU and memory of one stack process group (a pid file's process and its children), over a run. */
+export interface ResourceUsage {
+  name: string;
+  pids: number;
+  /** Average and peak CPU, percent of one core (200% = both cores of a 2-core machine). */
+  cpuAvgPct: number;
+  cpuMaxPct: number;
+  /** Peak resident memory, MiB, summed over the group. */
+  rssMaxMiB: number;
+  samples: number;
+}
+
+const TICKS = 100; // USER_HZ: 100 on every Linux we run on (sysconf(_SC_CLK_TCK))
+
+interface ProcStat {
+  ppid: number;
+  ticks: number;
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name "(...)": state ppid ... utime(14) stime(15) counted from 1.
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
+  } catch {
+    return undefined;
+  }
+}
+
+function rssKiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Pid files of the stack (.devstack/run/*.pid), grouped: the six Redis nodes become one "redis". */
+export function stackPids(stateRoot: string): Map<string, number[]> {
+  const dir = path.join(stateRoot, 'run');
+  const groups = new Map<string, number[]>();
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.pid'));
+  } catch {
+    return groups;
+  }
+  for (const f of files) {
+    const pid = readPid(path.join(dir, f));
+    if (!pid) continue;
+    const base = f.replace(/\.pid$/, '');
+    const name = base.startsWith('redis') ? 'redis' : base === 'mongod' ? 'mongodb' : base;
+    const list = groups.get(name) ?? [];
+    if (!list.includes(pid)) list.push(pid);
+    groups.set(name, list);
+  }
+  return groups;
+}
+
+/** Every descendant of the roots (PostgreSQL backends, for one), from one scan of /proc. */
+function withDescendants(roots: number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const st = readStat(pid);
+    if (st) children.set(st.ppid, [...(children.get(st.ppid) ?? []), pid]);
+  }
+  const out = new Set<number>();
+  const queue = [...roots];
+  while (queue.length) {
+    const p = queue.pop()!;
+    if (out.has(p)) continue;
+    out.add(p);
+    queue.push(...(children.get(p) ?? []));
+  }
+  return [...out];
+}
+
+/** Samples every `intervalMs` until stop(); CPU from utime+stime deltas, memory from VmRSS. */
+export class ResourceSampler {
+  private timer?: NodeJS.Timeout;
+  private readonly groups: Map<string, number[]>;
+  private readonly last = new Map<string, { ticks: Map<number, number>; at: number }>();
+  private readonly acc = new Map<string, { cpu: number[]; rss: number; pids: number }>();
+
+  constructor(stateRoot: string, private readonly intervalMs = 500) {
+    this.groups = stackPids(stateRoot);
+  }
+
+  private sample(): void {
+    const now = performance.now();
+    for (const [name, roots] of this.groups) {
+      const ticks = new Map<number, number>();
+      let rss = 0;
+      for (const p of withDescendants(roots)) {
+        const t = readStat(p)?.ticks;
+        if (t === undefined) continue;
+        ticks.set(p, t);
+        rss += rssKiB(p);
+      }
+      const a = this.acc.get(name) ?? { cpu: [], rss: 0, pids: 0 };
+      const prev = this.last.get(name);
+      if (prev && now > prev.at) {
+        // Per-pid deltas: a backend that exits between samples must not make the group's sum go down.
+        // (Its last slice is lost: CPU of short-lived children is slightly under-counted.)
+        let delta = 0;
+        for (const [p, t] of ticks) delta += t - (prev.ticks.get(p) ?? 0);
+        a.cpu.push(((delta / TICKS) * 100) / ((now - prev.at) / 1000));
+      }
+      a.rss = Math.max(a.rss, rss);
+      a.pids = Math.max(a.pids, ticks.size);
+      this.acc.set(name, a);
+      this.last.set(name, { ticks, at: now });
+    }
+  }
+
+  start(): this {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  stop(): ResourceUsage[] {
+    if (this.timer) clearInterval(this.timer);
+    this.sample();
+    return [...this.acc.entries()]
+      .map(([name, a]) => ({
+        name,
+        pids: a.pids,
+        cpuAvgPct: a.cpu.length ? Math.round((a.cpu.reduce((x, y) => x + y, 0) / a.cpu.length) * 10) / 10 : 0,
+        cpuMaxPct: a.cpu.length ? Math.round(Math.max(...a.cpu) * 10) / 10 : 0,
+        rssMaxMiB: Math.round((a.rss / 1024) * 10) / 10,
+        samples: a.cpu.length,
+      }))
+      .sort((x, y) => x.name.localeCompare(y.name));
+  }
+}
