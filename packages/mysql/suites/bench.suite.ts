@@ -23,7 +23,12 @@ describe('mysql bench (live, quick)', () => {
       expect(m.p99!).toBeLessThanOrEqual(m.max!);
     }
     expect(byName.single_row_p95_ms.slo).toBe(50);
-    expect(result.checks.every((c) => c.passed)).toBe(true);
+    // Functional checks must pass; the SLO is a speed goal: its verdict must match the measured value,
+    // but a loaded machine may miss it (benchmarks record it, tests do not gate on speed).
+    const slo = result.checks.find((c) => /SLO/.test(c.name));
+    expect(slo).toBeDefined();
+    expect(slo!.passed).toBe(byName.single_row_p95_ms.value <= 50);
+    expect(result.checks.filter((c) => c !== slo).every((c) => c.passed)).toBe(true);
     const session = await mysqlSession(config);
     const [rows] = await withConnection(session, (c) => c.query('SHOW DATABASES LIKE ?', [BENCH_DATABASE]));
     expect(rows).toEqual([]);

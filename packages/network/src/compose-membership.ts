@@ -6,10 +6,10 @@ export interface ComposeDoc {
   networks?: Record<string, unknown>;
 }
 
-/** Compose service name -> policy service: redis-1..redis-6 are the cluster's nodes; probe-* containers are not services. */
+/** Compose service name -> policy service: redis-1..redis-6 are the cluster's nodes (redis-cluster-init joins them); probe-* containers are not services. */
 export function policyServiceOf(composeService: string): string | undefined {
   if (/^probe-/.test(composeService)) return undefined;
-  const m = composeService.match(/^redis-\d+$/);
+  const m = composeService.match(/^redis-(\d+|cluster-init)$/);
   return m ? 'redis' : composeService;
 }
 

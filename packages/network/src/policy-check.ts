@@ -8,7 +8,7 @@ export const COMPOSE_FILE = 'docker-compose.yml';
 
 export function readCompose(root: string): ComposeDoc | undefined {
   const file = path.join(root, COMPOSE_FILE);
-  return existsSync(file) ? (parse(readFileSync(file, 'utf8')) as ComposeDoc) : undefined;
+  return existsSync(file) ? (parse(readFileSync(file, 'utf8'), { merge: true }) as ComposeDoc) : undefined;
 }
 
 /** Validate the policy, show the planned topology and check docker-compose.yml's membership against it. */
