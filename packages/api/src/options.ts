@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { DevstackError, type LoadedConfig } from '@devstack/core';
+import { DevstackError, readTlsState, type LoadedConfig } from '@devstack/core';
 
 /** Tuning of the api process. Environment only: the api is a server started by `stack up`, not a CLI. */
 export interface ApiOptions {
@@ -10,8 +10,13 @@ export interface ApiOptions {
   timeoutMs: number;
   /** Rows/documents/keys seeded per backend for the single-row reads. DEVSTACK_API_ROWS, default 1000. */
   rows: number;
-  /** TLS: 'auto' serves HTTPS when the cert pair exists, 'on' requires it, 'off' never. DEVSTACK_API_TLS. */
+  /**
+   * TLS: 'auto' serves HTTPS when TLS is enabled for the stack (`tls:enable`, .devstack/conf/tls.json)
+   * and the cert pair exists; 'on' requires the pair; 'off' never. DEVSTACK_API_TLS.
+   */
   tls: 'auto' | 'on' | 'off';
+  /** The stack's TLS is enabled (tls:enable); issued certificates alone do not switch the api. */
+  stackTls: boolean;
   /** Where the TLS helper writes the api's certificate: .devstack/certs/api/{cert,key}.pem. */
   certDir: string;
 }
@@ -36,6 +41,7 @@ export function apiOptions(config: LoadedConfig, env: NodeJS.ProcessEnv = proces
     timeoutMs: intEnv(env, 'DEVSTACK_API_TIMEOUT_MS', 2000, 50, 60000),
     rows: intEnv(env, 'DEVSTACK_API_ROWS', 1000, 1, 1_000_000),
     tls,
+    stackTls: readTlsState(config) !== undefined,
     certDir: path.join(config.stateRoot, 'certs', 'api'),
   };
 }
@@ -47,7 +53,8 @@ export interface TlsFiles {
 
 /**
  * The TLS hook: the tls package (or anyone) writes cert.pem and key.pem to .devstack/certs/api/;
- * the api serves HTTPS when both exist (restart the api to pick up new ones).
+ * with the stack's TLS enabled (tls:enable) the api serves HTTPS when both exist (restart the api to
+ * pick up new ones). Certificates alone (tls:certs) leave it on HTTP, like every other service.
  */
 export function tlsFiles(options: ApiOptions): TlsFiles | undefined {
   const files = { cert: path.join(options.certDir, 'cert.pem'), key: path.join(options.certDir, 'key.pem') };
@@ -58,5 +65,6 @@ export function tlsFiles(options: ApiOptions): TlsFiles | undefined {
       fix: 'Issue the api certificate (npx nx run tls:certs), or set DEVSTACK_API_TLS=auto.',
     });
   }
+  if (options.tls === 'auto' && !options.stackTls) return undefined;
   return present ? files : undefined;
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +28,10 @@ describe('api TLS hook', () => {
     mkdirSync(certDir, { recursive: true });
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1',
       '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem')], { stdio: 'ignore', timeout: 30000 });
+    // Certificates alone do not switch the api: only the stack's TLS being enabled does.
+    expect(tlsFiles(apiOptions(config, {}))).toBeUndefined();
+    mkdirSync(path.join(stateRoot, 'conf'), { recursive: true });
+    writeFileSync(path.join(stateRoot, 'conf', 'tls.json'), JSON.stringify({ mode: 'dual', services: ['postgres'] }));
     const files = tlsFiles(apiOptions(config, {}))!;
     expect(files).toEqual({ cert: path.join(certDir, 'cert.pem'), key: path.join(certDir, 'key.pem') });
     const port = await freePort();

@@ -46,3 +46,4 @@ export * from './profile-file';
 export * from './probe';
 export * from './tuning-doc';
 export * from './network';
+export * from './profile-tune';

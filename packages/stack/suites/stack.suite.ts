@@ -58,10 +58,11 @@ describe('local stack provider', () => {
     const t0 = Date.now();
     const report = await provider.up();
     const coldMs = Date.now() - t0;
-    expect(report.started).toEqual([...STACK_SERVICES]);
+    // The api (packages/api) starts last when it is built, which setup.sh does.
+    expect(report.started).toEqual([...STACK_SERVICES, 'api']);
     const status = await provider.status();
     expect(status.map((s) => [s.service, s.healthy, s.detail ?? ''])).toEqual(
-      STACK_SERVICES.map((s) => [s, true, expect.any(String)]),
+      [...STACK_SERVICES, 'api'].map((s) => [s, true, expect.any(String)]),
     );
     expect(status.find((s) => s.service === 'redis')!.detail).toBe('3 masters + 3 replicas, cluster_state:ok');
     process.stdout.write(`cold stack up: ${coldMs} ms\n`);
@@ -113,7 +114,7 @@ describe('local stack provider', () => {
     const before = stackPids().sort();
     const report = await provider.up();
     expect(report.started).toEqual([]);
-    expect(report.alreadyRunning).toEqual([...STACK_SERVICES]);
+    expect(report.alreadyRunning).toEqual([...STACK_SERVICES, 'api']);
     expect(stackPids().sort()).toEqual(before);
   });
 
@@ -157,7 +158,7 @@ describe('local stack provider', () => {
 
   it('down stops every stack process and leaves data in place', async () => {
     const pids = stackPids();
-    expect(pids.length).toBe(10); // vault, postgres, mysql, mongodb, 6 redis nodes
+    expect(pids.length).toBe(11); // vault, postgres, mysql, mongodb, 6 redis nodes, api
     await provider.down();
     expect(pids.filter(isAlive)).toEqual([]);
     // No process anywhere still runs from this stack's state directory.
