@@ -1,6 +1,8 @@
 import type { DevstackConfig } from '../config';
 import { STACK_SERVICES } from '../endpoints';
 import { DevstackError } from '../errors';
+import { REDIS_NODE_COUNT } from '../defaults';
+import { MONGO_TLS_PORT_SHIFT, REDIS_TLS_PORT_SHIFT } from '../local/tls-settings';
 import { allowedPortNames, servicePorts, type SegmentationPolicy } from './policy';
 
 /** Linux caps interface names at 15 characters (IFNAMSIZ - 1). */
@@ -98,9 +100,20 @@ export function planTopology(policy: SegmentationPolicy, config: Pick<DevstackCo
   ];
   const publish = segmentedServices(policy).flatMap((s) => {
     const home = namespaces.find((ns) => ns.kind === 'service' && ns.owner === s)!.legs[0];
-    return servicePorts(policy, s, config).map((p) => ({ service: s, port: p.port, address: home.address }));
+    return [...servicePorts(policy, s, config).map((p) => p.port), ...hostOnlyPorts(s, config)].map((port) => ({ service: s, port, address: home.address }));
   });
   return { tag, table: `devstack_${config.portOffset}`, bridges, namespaces, publish };
+}
+
+/**
+ * Ports published to the host only, outside the policy's matrix: the dual-mode TLS listeners that sit
+ * beside a plaintext port (FerretDB port + 2, Redis node port + 10). Networks reach TLS through the
+ * policy's own ports (in required mode TLS moves onto them).
+ */
+export function hostOnlyPorts(service: string, config: Pick<DevstackConfig, 'ports'>): number[] {
+  if (service === 'mongodb') return [config.ports.mongodb + MONGO_TLS_PORT_SHIFT];
+  if (service === 'redis') return Array.from({ length: REDIS_NODE_COUNT }, (_, i) => config.ports.redis + i + REDIS_TLS_PORT_SHIFT);
+  return [];
 }
 
 /** Where a probe in `network` sends traffic for `service`: its leg in that network, else its home address (routed to the host, which drops it). */
@@ -160,7 +173,7 @@ export function namespaceRuleset(plan: TopologyPlan, policy: SegmentationPolicy,
     'table inet devstack {',
     '  chain to_loopback {',
     '    type nat hook prerouting priority -100; policy accept;',
-    `    iifname != "lo" tcp dport { ${ports.map((p) => p.port).join(', ')} } dnat ip to 127.0.0.1`,
+    `    iifname != "lo" tcp dport { ${[...ports.map((p) => p.port), ...hostOnlyPorts(ns.owner, config)].join(', ')} } dnat ip to 127.0.0.1`,
     '  }',
     '  chain as_local {',
     '    type nat hook input priority 100; policy accept;',
