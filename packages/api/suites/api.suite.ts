@@ -1,4 +1,5 @@
-import { endpointsOf, isAlive, LOCAL_SERVICES, loadConfig, providerFor, readPid, sleep, StackLayout } from '@devstack/core';
+import { Cluster } from 'ioredis';
+import { endpointsOf, getCredentials, isAlive, LOCAL_SERVICES, loadConfig, providerFor, readPid, sleep, StackLayout } from '@devstack/core';
 import * as path from 'node:path';
 
 /**
@@ -29,6 +30,21 @@ describe('api endpoints against the live stack', () => {
     for (const b of Object.values(body.backends) as { status: string; latencyMs: number }[]) {
       expect(b.status).toBe('up');
       expect(b.latencyMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('GET /cache/redis puts back a key the cluster lost (read-through) and serves it', async () => {
+    const creds = await getCredentials(config, 'redis');
+    const cluster = new Cluster(endpointsOf(config).redis.nodes.slice(0, 3), { redisOptions: { password: creds.password } });
+    try {
+      await cluster.del('devstack:api:item:77');
+      expect(await cluster.exists('devstack:api:item:77')).toBe(0);
+      const { status, body } = await get('/cache/redis?id=77');
+      expect(status).toBe(200);
+      expect(body.row).toEqual({ id: 77, name: 'item-77', score: 77 % 97 });
+      expect(JSON.parse((await cluster.get('devstack:api:item:77'))!)).toEqual({ id: 77, name: 'item-77', score: 77 });
+    } finally {
+      cluster.disconnect();
     }
   });
 

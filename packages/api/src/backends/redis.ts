@@ -4,6 +4,7 @@ import { Lazy, type Backend } from '../backend';
 import type { ApiOptions } from '../options';
 
 export const redisKey = (id: number) => `devstack:api:item:${id}`;
+const itemRow = (id: number) => ({ id, name: `item-${id}`, score: id % 97 });
 
 /** The Redis Cluster through ioredis Cluster: slot-aware, so reads go to the right master (no MOVED). */
 export function redisBackend(config: LoadedConfig, options: ApiOptions, warn: (m: string) => void): Backend {
@@ -25,7 +26,7 @@ export function redisBackend(config: LoadedConfig, options: ApiOptions, warn: (m
       // Keys spread over all slots; SET NX keeps existing values. Batches keep the pipeline bounded.
       for (let i = 1; i <= options.rows; i += 200) {
         const batch = Array.from({ length: Math.min(200, options.rows - i + 1) }, (_, k) => i + k);
-        await Promise.all(batch.map((id) => c.set(redisKey(id), JSON.stringify({ id, name: `item-${id}`, score: id % 97 }), 'NX')));
+        await Promise.all(batch.map((id) => c.set(redisKey(id), JSON.stringify(itemRow(id)), 'NX')));
       }
       // Once ioredis gives up reconnecting the client is dead for good: build a new one next time.
       c.once('end', () => cluster.reset());
@@ -38,8 +39,15 @@ export function redisBackend(config: LoadedConfig, options: ApiOptions, warn: (m
   return {
     name: 'redis',
     async read(id) {
-      const raw = await (await cluster.get()).get(redisKey(id));
-      return raw === null ? null : JSON.parse(raw);
+      const c = await cluster.get();
+      const raw = await c.get(redisKey(id));
+      if (raw !== null) return JSON.parse(raw);
+      if (id < 1 || id > options.rows) return null;
+      // A cache, read-through: the seeded value was evicted or lost (a failover of a shard without a
+      // surviving replica, a flush): put the canonical row back and serve it.
+      const row = itemRow(id);
+      await c.set(redisKey(id), JSON.stringify(row), 'NX');
+      return row;
     },
     async ping() {
       const c = await cluster.get();
