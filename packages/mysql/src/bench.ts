@@ -122,7 +122,9 @@ export const bench: Task<MysqlBenchOptions> = async (options, signal) => {
       const qps = metricFromTrials(`${w}_qps`, 'q/s', 'higher', p.qps, { labels: { ...labels, workload: w } });
       metrics.push(tps, qps, latencyMetric(`${w}_p95_ms`, p.snaps, all, { labels: { ...labels, workload: w } }));
       rows.push([w, `${round(tps.value, 1)} ±${round(tps.mad, 1)}`, `${round(qps.value, 1)}`, all.count, all.p50, all.p95, all.p99, all.max, p.errors]);
-      result.checks.push({ name: `sysbench ${w}: no errors`, passed: p.errors === 0, expected: '0', observed: String(p.errors) });
+      // sysbench's "ignored errors" are deadlocks and lock waits it retried (--mysql-ignore-errors
+      // default 1213,1020,1205): the transaction still completed, so they are reported, not failed.
+      if (p.errors > 0) result.notes!.push(`sysbench ${w}: ${p.errors} transaction(s) hit a deadlock or lock wait and were retried by sysbench (its "ignored errors")`);
       p.merged.destroy();
     }
     const pAll = probeMerged.snapshot();
@@ -134,7 +136,7 @@ export const bench: Task<MysqlBenchOptions> = async (options, signal) => {
     result.metrics = metrics;
     result.tables!.push({
       title: `MariaDB bench: ${trials} trial(s); latency percentiles (ms) from HDR histograms merged over all trials`,
-      head: ['workload', 'tps median ±MAD', 'qps', 'samples', 'p50', 'p95', 'p99', 'max', 'errors'],
+      head: ['workload', 'tps median ±MAD', 'qps', 'samples', 'p50', 'p95', 'p99', 'max', 'retried (deadlocks)'],
       rows,
     });
   } finally {
