@@ -47,3 +47,4 @@ export * from './probe';
 export * from './tuning-doc';
 export * from './network';
 export * from './profile-tune';
+export * from './profile-catalog';

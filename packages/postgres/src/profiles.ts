@@ -1,23 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { configDiff, DevstackError, parseProfileFile, renderProfileFile, type LoadedConfig, type ProfileSetting, type ResultTable } from '@devstack/core';
+import { parseProfileFile, ProfileCatalog, renderProfileFile, type LoadedConfig, type ProfileSetting, type ResolvedProfile, type ResultTable } from '@devstack/core';
 import { autoProfile, type MachineSize } from './auto-profile';
 
+export type { ResolvedProfile };
 export const PROFILE_NAMES = ['default', 'dev', 'auto'] as const;
 
-export interface ResolvedProfile {
-  name: string;
-  /** The config file that becomes active. */
-  file: string;
-  settings: ProfileSetting[];
-  /** Only for `auto`: how each value was computed. */
-  formula?: ResultTable;
-}
+const catalog = new ProfileCatalog({ service: 'postgres', ext: 'conf', serverName: 'PostgreSQL', fileHint: 'Give the path of a postgresql.conf fragment.', parse: parseProfileFile });
 
-const profilesDir = (config: LoadedConfig) => path.join(config.root, 'configs', 'postgres');
 /** Where the rendered `auto` profile goes: it depends on this machine, so it is not committed. */
-export const autoProfilePath = (config: LoadedConfig) => path.join(config.stateRoot, 'conf', 'postgres', 'profiles', 'auto.conf');
+export const autoProfilePath = (config: LoadedConfig) => catalog.autoPath(config);
 
 export function thisMachine(): MachineSize {
   return { memoryBytes: os.totalmem(), cores: os.cpus().length };
@@ -36,42 +27,10 @@ export function renderAutoProfile(machine: MachineSize): { text: string; setting
 
 /** A named profile (default, dev, auto) or, with `file`, any config file (e.g. for a trial). */
 export function resolveProfile(config: LoadedConfig, name: string | undefined, file?: string, machine: MachineSize = thisMachine()): ResolvedProfile {
-  if (file) {
-    const abs = path.resolve(file);
-    if (!existsSync(abs)) throw new DevstackError('BAD_INPUT', `Profile file ${file} does not exist.`, { fix: 'Give the path of a postgresql.conf fragment.' });
-    return { name: path.basename(abs).replace(/\.conf$/, ''), file: abs, settings: parseProfileFile(readFileSync(abs, 'utf8')) };
-  }
-  const profile = name ?? 'default';
-  if (profile === 'auto') {
-    const out = autoProfilePath(config);
-    const rendered = renderAutoProfile(machine);
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, rendered.text);
-    return { name: 'auto', file: out, settings: rendered.settings, formula: rendered.formula };
-  }
-  const f = path.join(profilesDir(config), `${profile}.conf`);
-  if (!existsSync(f)) {
-    throw new DevstackError('BAD_INPUT', `Unknown PostgreSQL profile "${profile}".`, { fix: `Use --profile ${availableProfiles(config).join('|')}, or --file <path>.` });
-  }
-  return { name: profile, file: f, settings: parseProfileFile(readFileSync(f, 'utf8')) };
+  return catalog.resolve(config, name, file, () => renderAutoProfile(machine));
 }
 
-export function availableProfiles(config: LoadedConfig): string[] {
-  const files = existsSync(profilesDir(config)) ? readdirSync(profilesDir(config)).filter((f) => f.endsWith('.conf')).map((f) => f.replace(/\.conf$/, '')) : [];
-  return [...new Set([...files, 'auto'])];
-}
+export const availableProfiles = (config: LoadedConfig): string[] => catalog.available(config);
 
 /** Name of the active profile: the shipped (or rendered auto) file whose settings it matches, else "custom". */
-export function activeProfile(config: LoadedConfig): string {
-  const active = path.join(config.stateRoot, 'conf', 'postgres', 'active.conf');
-  if (!existsSync(active)) return 'default';
-  const text = readFileSync(active, 'utf8');
-  const candidates: [string, string][] = availableProfiles(config)
-    .filter((p) => p !== 'auto')
-    .map((p) => [p, path.join(profilesDir(config), `${p}.conf`)]);
-  candidates.push(['auto', autoProfilePath(config)]);
-  for (const [name, file] of candidates) {
-    if (existsSync(file) && configDiff(text, readFileSync(file, 'utf8')).length === 0) return name;
-  }
-  return 'custom';
-}
+export const activeProfile = (config: LoadedConfig): string => catalog.active(config);

@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { LoadedConfig } from './config';
+import { DevstackError } from './errors';
+import type { ResolvedProfile } from './profile-tune';
+import type { ResultTable } from './results';
+import { configDiff, type ProfileSetting } from './tune';
+
+/** What differs between backends whose profiles are files in configs/<service>/<name>.<ext>. */
+export interface ProfileCatalogSpec {
+  service: string;
+  ext: string;
+  serverName: string;
+  /** What `--file` must point at, for the error message. */
+  fileHint: string;
+  parse(text: string): ProfileSetting[];
+}
+
+export interface RenderedProfile {
+  text: string;
+  settings: ProfileSetting[];
+  formula: ResultTable;
+}
+
+/**
+ * Named profiles (configs/<service>/*.ext), a computed `auto` rendered to .devstack/ (it depends on the
+ * machine, so it is not committed), any file via --file, and which profile is active now.
+ */
+export class ProfileCatalog {
+  constructor(readonly spec: ProfileCatalogSpec) {}
+
+  dir(config: LoadedConfig): string {
+    return path.join(config.root, 'configs', this.spec.service);
+  }
+
+  autoPath(config: LoadedConfig): string {
+    return path.join(config.stateRoot, 'conf', this.spec.service, 'profiles', `auto.${this.spec.ext}`);
+  }
+
+  private strip(file: string): string {
+    return path.basename(file).replace(new RegExp(`\\.${this.spec.ext}$`), '');
+  }
+
+  resolve(config: LoadedConfig, name: string | undefined, file: string | undefined, renderAuto: () => RenderedProfile): ResolvedProfile {
+    if (file) {
+      const abs = path.resolve(file);
+      if (!existsSync(abs)) throw new DevstackError('BAD_INPUT', `Profile file ${file} does not exist.`, { fix: this.spec.fileHint });
+      return { name: this.strip(abs), file: abs, settings: this.spec.parse(readFileSync(abs, 'utf8')) };
+    }
+    const profile = name ?? 'default';
+    if (profile === 'auto') {
+      const out = this.autoPath(config);
+      const rendered = renderAuto();
+      mkdirSync(path.dirname(out), { recursive: true });
+      writeFileSync(out, rendered.text);
+      return { name: 'auto', file: out, settings: rendered.settings, formula: rendered.formula };
+    }
+    const f = path.join(this.dir(config), `${profile}.${this.spec.ext}`);
+    if (!existsSync(f)) {
+      throw new DevstackError('BAD_INPUT', `Unknown ${this.spec.serverName} profile "${profile}".`, {
+        fix: `Use --profile ${this.available(config).join('|')}, or --file <path>.`,
+      });
+    }
+    return { name: profile, file: f, settings: this.spec.parse(readFileSync(f, 'utf8')) };
+  }
+
+  available(config: LoadedConfig): string[] {
+    const dir = this.dir(config);
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(`.${this.spec.ext}`)).map((f) => this.strip(f)) : [];
+    return [...new Set([...files, 'auto'])];
+  }
+
+  /** Name of the active profile: the shipped (or rendered auto) file whose settings it matches, else "custom". */
+  active(config: LoadedConfig): string {
+    const active = path.join(config.stateRoot, 'conf', this.spec.service, `active.${this.spec.ext}`);
+    if (!existsSync(active)) return 'default';
+    const text = readFileSync(active, 'utf8');
+    const candidates: [string, string][] = this.available(config)
+      .filter((p) => p !== 'auto')
+      .map((p) => [p, path.join(this.dir(config), `${p}.${this.spec.ext}`)]);
+    candidates.push(['auto', this.autoPath(config)]);
+    for (const [name, file] of candidates) {
+      if (existsSync(file) && configDiff(text, readFileSync(file, 'utf8')).length === 0) return name;
+    }
+    return 'custom';
+  }
+}
