@@ -14,7 +14,7 @@ import {
   type Progress,
   type StackLayout,
 } from '@devstack/core';
-import { readTopology, slotMasters, type ClusterNode } from './topology';
+import { onNode, readTopology, slotMasters, type ClusterNode } from './topology';
 
 export interface RollingContext {
   config: LoadedConfig;
@@ -31,13 +31,7 @@ export interface RollingStep {
 }
 
 async function info(node: HostPort, password: string, section: string): Promise<string> {
-  const r = redisClient(node, password);
-  try {
-    await r.connect();
-    return String(await r.call('INFO', section));
-  } finally {
-    r.disconnect();
-  }
+  return String(await onNode(node, password, 'INFO', section));
 }
 
 const field = (text: string, key: string) => new RegExp(`${key}:(\\S+)`).exec(text)?.[1];
@@ -94,6 +88,7 @@ async function seenConnectedByAll(ctx: RollingContext, node: HostPort): Promise<
 async function failover(ctx: RollingContext, replica: ClusterNode): Promise<void> {
   // A manual failover can expire when a vote is lost on a just-reconnected bus link: try up to 3 times.
   for (let attempt = 1; ; attempt++) {
+    // Not through onNode: a retried CLUSTER FAILOVER could reach a node that already took over.
     const r = redisClient(replica, ctx.password);
     try {
       await r.connect();

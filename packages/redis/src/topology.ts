@@ -80,12 +80,24 @@ export async function readTopology(config: LoadedConfig, password: string, excep
 }
 
 /** Run one command on one node with a short-lived connection. */
+/** Transient while a node restarts or a client races its close: worth one more try, not a failure. */
+const TRANSIENT = /Connection is closed|ECONNREFUSED|ECONNRESET|LOADING/;
+
+/**
+ * One command on one node through a short-lived connection. During rolling restarts a node can close
+ * the connection between connect and reply: such transient errors are retried (3 tries, 200 ms apart).
+ */
 export async function onNode<T = unknown>(node: HostPort, password: string, ...args: (string | number)[]): Promise<T> {
-  const r = redisClient(node, password);
-  try {
-    await r.connect();
-    return (await r.call(String(args[0]), ...args.slice(1).map(String))) as T;
-  } finally {
-    r.disconnect();
+  for (let attempt = 1; ; attempt++) {
+    const r = redisClient(node, password);
+    try {
+      await r.connect();
+      return (await r.call(String(args[0]), ...args.slice(1).map(String))) as T;
+    } catch (err) {
+      if (attempt >= 3 || !TRANSIENT.test((err as Error).message)) throw err;
+      await new Promise((res) => setTimeout(res, 200));
+    } finally {
+      r.disconnect();
+    }
   }
 }
