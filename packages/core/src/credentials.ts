@@ -74,21 +74,27 @@ export interface CredentialOptions {
  */
 export async function getCredentials(config: LoadedConfig, service: CredentialService, options: CredentialOptions = {}): Promise<ServiceCredentials> {
   const role = options.role ?? service;
-  let vaultProblem: string;
-  try {
-    const token = await appRoleToken(config, role);
-    if (token) {
-      const secret = kvData(config, (await vaultClient(config, token).read(kvPath(config, service))) as { data?: Record<string, unknown> });
-      if (secret.password) {
-        return make(secret.username ?? DEFAULT_USERS[service], secret.password, 'vault-approle');
+  let vaultProblem = '';
+  // Network-level failures (a reset, a hang-up while Vault is busy) get two more tries; HTTP refusals do not.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      const token = await appRoleToken(config, role);
+      if (token) {
+        const secret = kvData(config, (await vaultClient(config, token).read(kvPath(config, service))) as { data?: Record<string, unknown> });
+        if (secret.password) {
+          return make(secret.username ?? DEFAULT_USERS[service], secret.password, 'vault-approle');
+        }
+        vaultProblem = `Vault has no password at ${kvPath(config, service)}`;
+      } else {
+        vaultProblem = `no AppRole files under .devstack/approles/${role}/`;
       }
-      vaultProblem = `Vault has no password at ${kvPath(config, service)}`;
-    } else {
-      vaultProblem = `no AppRole files under .devstack/approles/${role}/`;
+      break;
+    } catch (err) {
+      const f = vaultFailure(err);
+      vaultProblem = f ? `Vault answered HTTP ${f.status}: ${f.errors.join('; ') || 'no message'}` : `Vault unreachable (${(err as Error).message})`;
+      if (f || attempt === 3) break;
+      await new Promise((r) => setTimeout(r, 300 * attempt));
     }
-  } catch (err) {
-    const f = vaultFailure(err);
-    vaultProblem = f ? `Vault answered HTTP ${f.status}: ${f.errors.join('; ') || 'no message'}` : `Vault unreachable (${(err as Error).message})`;
   }
   const fallback = config.credentials[service];
   if (fallback?.password) {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { LoadedConfig } from '../config';
 import { endpointsOf } from '../endpoints';
 import { DevstackError } from '../errors';
-import { runCommand } from '../process';
+import { runCommand, waitFor } from '../process';
 import type { ServiceStatus } from '../provider';
 import { operatorClient, readVaultInit, vaultClient, vaultHealth, writeVaultInit } from '../vault';
 import { findBinary } from './layout';
@@ -118,10 +118,17 @@ async function initAndUnseal(config: LoadedConfig, ctx: LocalContext): Promise<v
   const sealed = ((await client.status()) as { sealed: boolean }).sealed;
   if (sealed) {
     ctx.progress('vault: unsealing');
-    for (const key of init!.keys) {
-      const r = (await client.unseal({ key })) as { sealed: boolean };
-      if (!r.sealed) break;
-    }
+    // The listener can accept before the server answers: a 500 or a reset right after start is retried.
+    await waitFor(
+      async () => {
+        for (const key of init!.keys) {
+          const r = (await client.unseal({ key })) as { sealed: boolean };
+          if (!r.sealed) return true;
+        }
+        return false;
+      },
+      { timeoutMs: 15000, intervalMs: 250, what: 'vault to accept the unseal key' },
+    );
   }
   const op = operatorClient(config);
   const mounts = (await op.mounts()) as Record<string, unknown>;
