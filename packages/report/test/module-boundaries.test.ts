@@ -75,6 +75,8 @@ describe('module boundaries by tag, scratch workspace with this eslint.config.mj
   beforeAll(() => {
     root = mkdtempSync(path.join(os.tmpdir(), 'report-lint-'));
     for (const f of ['nx.json', 'eslint.config.mjs']) copyFileSync(path.join(WS, f), path.join(root, f));
+    mkdirSync(path.join(root, 'tools'), { recursive: true });
+    symlinkSync(path.join(WS, 'tools', 'nx-plugin'), path.join(root, 'tools', 'nx-plugin')); // nx.json names this plugin
     symlinkSync(path.join(WS, 'node_modules'), path.join(root, 'node_modules'));
     writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'scratch', private: true, workspaces: ['packages/*'] }));
     const paths: Record<string, string[]> = {};
