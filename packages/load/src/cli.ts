@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { baselineTask, regressTask, runCli, type FlagSpec } from '@devstack/core';
+import { capacityTask } from './capacity';
 import { loadBench, scenarioTask } from './run';
 import { SCENARIO_NAMES } from './scenarios';
 
@@ -26,6 +27,17 @@ const DESCRIPTIONS: Record<(typeof SCENARIO_NAMES)[number], string> = {
 
 void runCli('load', {
   ...Object.fromEntries(SCENARIO_NAMES.map((name) => [name, { description: DESCRIPTIONS[name], flags: RUN_FLAGS, live: true, run: scenarioTask(name) }])),
+  capacity: {
+    description: 'open-loop knee per route (k6/capacity.json): rising arrival-rate steps until p95 breaks the SLO or errors > 1%, then bisection',
+    flags: [
+      { name: 'routes', type: 'list', description: 'only these routes of k6/capacity.json (health, postgres, mysql, mongodb, redis, vault, mix)' },
+      { name: 'step-seconds', type: 'number', description: 'seconds per step (default from k6/capacity.json)' },
+      { name: 'bisect', type: 'number', description: 'bisection steps after the first failing rate (default from k6/capacity.json)' },
+      { name: 'url', type: 'string', description: "base URL of the api (default: the stack's api endpoint)" },
+    ],
+    live: true,
+    run: capacityTask,
+  },
   baseline: { description: 'record baselines/load.json from --trials runs of --scenario', flags: BENCH_FLAGS, live: true, run: baselineTask('load', loadBench) },
   regress: {
     description: 'compare --trials runs of --scenario with baselines/load.json by the shared regress rule',

@@ -6,3 +6,8 @@ export { ResourceSampler, stackPids, type ResourceUsage } from './resources';
 export { evaluateThresholds, parseThreshold, type ThresholdInputs } from './thresholds';
 export { readScenarioFile, scenarioOf, scaleScenario, stepsOf, parseDuration, SCENARIO_NAMES, type ScenarioDefinition, type ScenarioFile, type K6Scenario } from './scenarios';
 export { metricNames, type LoadMeasurement } from './measurement';
+export { runOpenLoop, openLoopAgent, type OpenLoopInput, type OpenLoopResult, type RouteStats, type FailureEvent, type TimeBucket } from './open-loop';
+export { capacitySearch, capacityTask, kneeMetrics, type CapacityOptions, type CapacityStep, type RouteCapacity } from './capacity';
+export { readCapacityPlan, parseCapacityPlan, risingRates, stepSecondsAt, routeSlug, type CapacityPlan, type CapacityRoute, type SearchSettings } from './capacity-plan';
+export { searchKnee, judgeStep, type KneeSearch } from './knee-search';
+export { epochSnapshot, failoversBetween, type EpochSnapshot } from './cluster-epochs';

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readPid } from '@devstack/core';
 
@@ -21,9 +22,9 @@ interface ProcStat {
   ticks: number;
 }
 
-function readStat(pid: number): ProcStat | undefined {
+async function readStat(pid: number): Promise<ProcStat | undefined> {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name "(...)": state ppid ... utime(14) stime(15) counted from 1.
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
     return { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
@@ -32,9 +33,9 @@ function readStat(pid: number): ProcStat | undefined {
   }
 }
 
-function rssKiB(pid: number): number {
+async function rssKiB(pid: number): Promise<number> {
   try {
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
@@ -63,27 +64,36 @@ export function stackPids(stateRoot: string): Map<string, number[]> {
   return groups;
 }
 
-/** Every descendant of the roots (PostgreSQL backends, for one), from one scan of /proc. */
-function withDescendants(roots: number[]): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    const st = readStat(pid);
-    if (st) children.set(st.ppid, [...(children.get(st.ppid) ?? []), pid]);
+/** Children of a process: /proc/<pid>/task/<tid>/children of each of its threads. */
+async function childrenOf(pid: number): Promise<number[]> {
+  let tids: string[] = [];
+  try {
+    tids = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return [];
   }
+  const lists = await Promise.all(tids.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')));
+  return lists.flatMap((l) => l.split(' ').filter(Boolean).map(Number));
+}
+
+/** Every descendant of the roots (PostgreSQL backends, for one), walking children files only. */
+async function withDescendants(roots: number[]): Promise<number[]> {
   const out = new Set<number>();
-  const queue = [...roots];
-  while (queue.length) {
-    const p = queue.pop()!;
-    if (out.has(p)) continue;
-    out.add(p);
-    queue.push(...(children.get(p) ?? []));
+  let level = roots;
+  while (level.length) {
+    const next: number[] = [];
+    for (const p of level) if (!out.has(p)) out.add(p);
+    for (const kids of await Promise.all(level.map(childrenOf))) for (const k of kids) if (!out.has(k)) next.push(k);
+    level = next;
   }
   return [...out];
 }
 
-/** Samples every `intervalMs` until stop(); CPU from utime+stime deltas, memory from VmRSS. */
+/**
+ * Samples every `intervalMs` until stop(); CPU from utime+stime deltas, memory from VmRSS. All reads
+ * are asynchronous: the sampler shares its process with the load generator, and a synchronous scan
+ * of /proc would stall the generator's event loop (an open-loop engine would rightly count the stall).
+ */
 export class ResourceSampler {
   private timer?: NodeJS.Timeout;
   private readonly groups: Map<string, number[]>;
@@ -94,16 +104,24 @@ export class ResourceSampler {
     this.groups = stackPids(stateRoot);
   }
 
-  private sample(): void {
+  private busy?: Promise<void>;
+
+  private async sample(): Promise<void> {
+    const measured = await Promise.all(
+      [...this.groups].map(async ([name, roots]) => {
+        const pids = await withDescendants(roots);
+        const stats = await Promise.all(pids.map(async (p) => [p, (await readStat(p))?.ticks, await rssKiB(p)] as const));
+        return [name, stats] as const;
+      }),
+    );
     const now = performance.now();
-    for (const [name, roots] of this.groups) {
+    for (const [name, stats] of measured) {
       const ticks = new Map<number, number>();
       let rss = 0;
-      for (const p of withDescendants(roots)) {
-        const t = readStat(p)?.ticks;
+      for (const [p, t, kib] of stats) {
         if (t === undefined) continue;
         ticks.set(p, t);
-        rss += rssKiB(p);
+        rss += kib;
       }
       const a = this.acc.get(name) ?? { cpu: [], rss: 0, pids: 0 };
       const prev = this.last.get(name);
@@ -121,16 +139,22 @@ export class ResourceSampler {
     }
   }
 
+  private tick(): void {
+    // A slow scan is skipped over, never stacked.
+    if (!this.busy) this.busy = this.sample().finally(() => (this.busy = undefined));
+  }
+
   start(): this {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), this.intervalMs);
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
     this.timer.unref();
     return this;
   }
 
-  stop(): ResourceUsage[] {
+  async stop(): Promise<ResourceUsage[]> {
     if (this.timer) clearInterval(this.timer);
-    this.sample();
+    await this.busy;
+    await this.sample();
     return [...this.acc.entries()]
       .map(([name, a]) => ({
         name,

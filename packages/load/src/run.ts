@@ -73,7 +73,7 @@ export async function measureScenario(name: string, options: LoadOptions, signal
     else if (def.scenario.exec === 'httpMix') measurement = await runHttpScenario({ def, baseUrl: url, progress, signal });
     else measurement = await runDriverScenario({ def, config, pool: options.pool ?? Number(process.env.DEVSTACK_LOAD_POOL ?? 50), progress, signal });
   } finally {
-    resources = sampler.stop();
+    resources = await sampler.stop();
   }
   return { def, measurement, resources };
 }

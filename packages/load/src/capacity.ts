@@ -1,0 +1,192 @@
+import { contextOf, DevstackError, endpointsOf, metricFromTrials, sleep, startResult, type BenchOptions, type LatencySnapshot, type Metric, type TaskResult } from '@devstack/core';
+import { readCapacityPlan, routeSlug, stepSecondsAt, type CapacityPlan, type CapacityRoute } from './capacity-plan';
+import { epochSnapshot, failoversBetween, type EpochSnapshot } from './cluster-epochs';
+import { searchKnee, type StepPhase } from './knee-search';
+import { openLoopAgent, runOpenLoop, type GeneratorUsage, type RouteStats } from './open-loop';
+import { ResourceSampler, type ResourceUsage } from './resources';
+
+export interface CapacityOptions extends BenchOptions {
+  /** Only these routes of k6/capacity.json (names: health, postgres, ..., mix). */
+  routes?: string[];
+  /** Override search settings (shorter steps for a smoke run). */
+  stepSeconds?: number;
+  bisect?: number;
+  /** Base URL of the api (default: the stack's api endpoint). */
+  url?: string;
+}
+
+/** One open-loop step of a route's search, with what every process used meanwhile. */
+export interface CapacityStep {
+  rate: number;
+  achievedRate: number;
+  seconds: number;
+  ops: number;
+  failed: number;
+  errorRate: number;
+  errorKinds: Record<string, number>;
+  latency: LatencySnapshot;
+  /** Per path (the mix has six). */
+  routes: RouteStats[];
+  generator: GeneratorUsage;
+  /** The generator used ~a whole core: the step measured the generator as much as the stack. */
+  generatorBound: boolean;
+  resources: ResourceUsage[];
+}
+
+export interface RouteCapacity {
+  route: string;
+  paths: string[];
+  sloP95Ms: number;
+  knee: number;
+  atKnee?: CapacityStep;
+  firstFail?: number;
+  failReason?: string;
+  stoppedBy?: 'maxRate' | 'budget' | 'aborted';
+  /** The first failing step had the generator at ~one core: the knee is a lower bound of the stack's. */
+  generatorBound: boolean;
+  steps: (CapacityStep & { phase: StepPhase; passed: boolean; reason?: string })[];
+}
+
+/** CPU of one core counted as "the generator is the bottleneck" (Node sends from one thread). */
+export const GENERATOR_BOUND_PCT = 90;
+
+const pctRound = (v: number) => Math.round(v * 10000) / 100;
+
+/** The knee search of every route, one after the other, on one time budget. */
+export async function capacitySearch(options: CapacityOptions, signal?: AbortSignal): Promise<{ plan: CapacityPlan; routes: RouteCapacity[]; epochs: { before?: EpochSnapshot; after?: EpochSnapshot }; seconds: number }> {
+  const { config, progress } = contextOf(options);
+  const plan = readCapacityPlan(config.root);
+  if (options.stepSeconds !== undefined) plan.search.stepSeconds = options.stepSeconds;
+  if (options.bisect !== undefined) plan.search.bisect = options.bisect;
+  let routes: CapacityRoute[] = plan.routes;
+  if (options.routes?.length) {
+    const unknown = options.routes.filter((r) => !plan.routes.some((x) => x.name === r));
+    if (unknown.length) throw new DevstackError('BAD_INPUT', `Unknown capacity route(s): ${unknown.join(', ')}.`, { fix: `Routes of k6/capacity.json: ${plan.routes.map((r) => r.name).join(', ')}.` });
+    routes = plan.routes.filter((r) => options.routes!.includes(r.name));
+  }
+  const url = (options.url ?? endpointsOf(config).api.url).replace(/\/+$/, '');
+  try {
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) });
+    if (res.status !== 200) throw new Error(`GET /health answered ${res.status}`);
+  } catch (err) {
+    throw new DevstackError('SERVICE_DOWN', `The api at ${url} is not answering: ${(err as Error).message}.`, { cause: err, fix: 'Start the stack with the api: npx nx run stack:up.' });
+  }
+  const s = plan.search;
+  const epochs: { before?: EpochSnapshot; after?: EpochSnapshot } = {};
+  epochs.before = await epochSnapshot(config).catch(() => undefined);
+  const t0 = performance.now();
+  const deadline = t0 + s.budgetSeconds * 1000;
+  const out: RouteCapacity[] = [];
+  for (const route of routes) {
+    if (signal?.aborted) break;
+    const agent = openLoopAgent(s.connections);
+    const measure = async (rate: number, phase: StepPhase): Promise<CapacityStep> => {
+      const seconds = stepSecondsAt(s, rate);
+      const sampler = new ResourceSampler(config.stateRoot, 500).start();
+      const r = await runOpenLoop({ baseUrl: url, paths: route.paths, rate, seconds, timeoutMs: s.timeoutMs, agent, signal }).catch(async (err: unknown) => {
+        await sampler.stop();
+        throw err;
+      });
+      const resources = await sampler.stop();
+      const generatorBound = r.generator.cpuPct >= GENERATOR_BOUND_PCT;
+      progress(`${route.name}: ${phase} ${rate} req/s for ${seconds.toFixed(1)} s: achieved ${r.achievedRate}, p95 ${r.latency.p95} ms, errors ${pctRound(r.errorRate)}%, generator CPU ${r.generator.cpuPct}%`);
+      await sleep(s.pauseMs);
+      return { rate, achievedRate: r.achievedRate, seconds: r.durationS, ops: r.ops, failed: r.failed, errorRate: r.errorRate, errorKinds: r.errorKinds, latency: r.latency, routes: r.routes, generator: r.generator, generatorBound, resources };
+    };
+    try {
+      if (s.warmupSeconds > 0) await runOpenLoop({ baseUrl: url, paths: route.paths, rate: s.startRate, seconds: s.warmupSeconds, timeoutMs: s.timeoutMs, agent, signal });
+      const k = await searchKnee(s, route.sloP95Ms, measure, () => !signal?.aborted && performance.now() < deadline);
+      const failing = k.steps.find((x) => !x.passed && x.step.rate === k.firstFail);
+      out.push({
+        route: route.name,
+        paths: route.paths,
+        sloP95Ms: route.sloP95Ms,
+        knee: k.knee,
+        atKnee: k.atKnee,
+        firstFail: k.firstFail,
+        failReason: failing?.reason,
+        stoppedBy: signal?.aborted ? 'aborted' : k.stoppedBy,
+        generatorBound: !!failing?.step.generatorBound,
+        steps: k.steps.map((x) => ({ ...x.step, phase: x.phase, passed: x.passed, reason: x.reason })),
+      });
+    } finally {
+      agent.destroy();
+    }
+    progress(`${route.name}: knee ${out[out.length - 1].knee} req/s (SLO p95 < ${route.sloP95Ms} ms)`);
+  }
+  epochs.after = await epochSnapshot(config).catch(() => undefined);
+  return { plan, routes: out, epochs, seconds: Math.round(performance.now() - t0) / 1000 };
+}
+
+/** Knees as metrics regress can guard: capacity_<route>_knee, req/s, higher is better, over trials. */
+export function kneeMetrics(trials: RouteCapacity[][]): Metric[] {
+  const names = [...new Set(trials.flat().map((r) => r.route))];
+  return names.map((name) => {
+    const runs = trials.map((t) => t.find((r) => r.route === name)).filter((r): r is RouteCapacity => !!r);
+    const last = runs[runs.length - 1];
+    const at = last.atKnee?.latency;
+    return metricFromTrials(`capacity_${routeSlug(name)}_knee`, 'req/s', 'higher', runs.map((r) => r.knee), {
+      ...(at ? { p50: at.p50, p95: at.p95, p99: at.p99 } : {}),
+      labels: { paths: last.paths.join(','), sloP95Ms: last.sloP95Ms, generatorBound: String(runs.some((r) => r.generatorBound)), engine: 'builtin open-loop' },
+    });
+  });
+}
+
+const cell = (u: ResourceUsage) => `${u.name} ${u.cpuAvgPct}% ${u.rssMaxMiB}M`;
+
+/** `nx run load:capacity`: the knee of every route, its steps, and the servers' and generator's usage. */
+export async function capacityTask(options: CapacityOptions, signal?: AbortSignal): Promise<TaskResult> {
+  const { config } = contextOf(options);
+  const result = startResult('load', 'capacity', { profile: config.profile });
+  const run = await capacitySearch(options, signal);
+  result.metrics.push(...kneeMetrics([run.routes]));
+  result.tables!.push({
+    title: `Knees: highest open-loop arrival rate with p95 under the route's SLO and errors <= ${run.plan.search.maxErrorRate * 100}% (latency from the intended send time)`,
+    head: ['route', 'SLO p95 ms', 'knee req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'first fail req/s', 'why', 'generator-bound', 'steps'],
+    rows: run.routes.map((r) => [
+      r.route,
+      r.sloP95Ms,
+      r.stoppedBy === 'maxRate' ? `>= ${r.knee}` : r.knee,
+      r.atKnee?.latency.p50 ?? '-',
+      r.atKnee?.latency.p95 ?? '-',
+      r.atKnee?.latency.p99 ?? '-',
+      r.atKnee ? `${pctRound(r.atKnee.errorRate)}%` : '-',
+      r.firstFail ?? '-',
+      r.failReason ?? r.stoppedBy ?? '-',
+      r.generatorBound ? 'YES' : 'no',
+      r.steps.length,
+    ]),
+  });
+  result.tables!.push({
+    title: 'Every step (CPU % of one core averaged over the step, peak RSS)',
+    head: ['route', 'phase', 'rate', 'achieved', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'verdict', 'generator', 'servers'],
+    rows: run.routes.flatMap((r) =>
+      r.steps.map((x) => [r.route, x.phase, x.rate, x.achievedRate, x.latency.p50, x.latency.p95, x.latency.p99, `${pctRound(x.errorRate)}%`, x.passed ? 'pass' : x.reason ?? 'fail', `${x.generator.cpuPct}% ${x.generator.rssMaxMiB}M${x.generatorBound ? ' BOUND' : ''}`, x.resources.map(cell).join(', ')]),
+    ),
+  });
+  const mix = run.routes.find((r) => r.route === 'mix');
+  if (mix?.atKnee) {
+    result.tables!.push({
+      title: `mix at its knee (${mix.knee} req/s): per path`,
+      head: ['path', 'ops', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'],
+      rows: mix.atKnee.routes.map((p) => [p.route, p.ops, p.latency.p50, p.latency.p95, p.latency.p99, p.failed]),
+    });
+  }
+  for (const r of run.routes) {
+    if (r.generatorBound) result.warnings!.push(`${r.route}: the load generator was at >= ${GENERATOR_BOUND_PCT}% of one core when the route failed: its knee (${r.knee} req/s) is a lower bound; run the k6 script k6/capacity.js from another machine for the stack's own.`);
+    if (r.stoppedBy === 'budget') result.warnings!.push(`${r.route}: stopped by the time budget (${run.plan.search.budgetSeconds} s) before its knee was bracketed.`);
+  }
+  result.checks.push({
+    name: `finished within the budget of ${run.plan.search.budgetSeconds} s`,
+    passed: run.seconds <= run.plan.search.budgetSeconds + 30,
+    expected: `<= ${run.plan.search.budgetSeconds} s (+30 s for the last step)`,
+    observed: `${run.seconds} s`,
+  });
+  const { before, after } = run.epochs;
+  if (before && after) {
+    const f = failoversBetween(before, after);
+    result.checks.push({ name: 'no Redis failover during the run (cluster_current_epoch unchanged)', passed: f.epochDelta === 0 && !f.mastersChanged, expected: `epoch ${before.clusterEpoch}, masters ${before.masters.join(',')}`, observed: `epoch ${after.clusterEpoch}, masters ${after.masters.join(',')}` });
+  } else result.warnings!.push('Redis cluster epochs could not be read before and after the run: spurious failovers were not counted.');
+  result.data = { search: run.plan.search, routes: run.routes, epochs: run.epochs, seconds: run.seconds };
+  return result.finish();
+}
