@@ -15,7 +15,7 @@ export const DEFAULT_PORTS = {
 export const REDIS_NODE_COUNT = 6;
 export const REDIS_REPLICAS_PER_MASTER = 1;
 /** Default cluster-node-timeout: low enough that failover fits the 5 s budget with margin. */
-export const REDIS_NODE_TIMEOUT_MS = 2000;
+export const REDIS_NODE_TIMEOUT_MS = 800;
 
 export const DEFAULT_TRIALS = 3;
 export const DEFAULT_THRESHOLD = 0.2;

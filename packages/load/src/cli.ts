@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { baselineTask, regressTask, runCli, type FlagSpec } from '@devstack/core';
 import { capacityTask } from './capacity';
+import { chaosTask, FAULTS } from './chaos';
+import { epochsTask } from './epochs-task';
 import { loadBench, scenarioTask } from './run';
 import { SCENARIO_NAMES } from './scenarios';
 
@@ -37,6 +39,22 @@ void runCli('load', {
     ],
     live: true,
     run: capacityTask,
+  },
+  chaos: {
+    description: 'faults under open-loop load at ~half the mix knee: kill -9 a Redis master, restart MariaDB, SIGSTOP the api 1 s; error windows, time back to SLO, stack restored',
+    flags: [
+      { name: 'rate', type: 'number', description: 'arrival rate, req/s (default: half the mix knee of the latest load:capacity result)' },
+      { name: 'faults', type: 'list', description: `faults to inject, in order (default all: ${FAULTS.join(', ')})` },
+      { name: 'lead-seconds', type: 'number', description: 'steady traffic before each fault, s (default 3)' },
+    ],
+    live: true,
+    run: chaosTask,
+  },
+  epochs: {
+    description: 'Redis cluster epochs and failover-election counters of every node (run before and after a test run: a rise is a failover)',
+    flags: [],
+    live: true,
+    run: epochsTask,
   },
   baseline: { description: 'record baselines/load.json from --trials runs of --scenario', flags: BENCH_FLAGS, live: true, run: baselineTask('load', loadBench) },
   regress: {

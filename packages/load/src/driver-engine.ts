@@ -1,7 +1,7 @@
 import { DevstackError, LatencyRecorder } from '@devstack/core';
 import type { LoadedConfig } from '@devstack/core';
 import { ROWS, TARGETS, type DriverTarget } from './driver-pools';
-import { addKind, errorKind, metricNames, type LoadMeasurement } from './measurement';
+import { addKind, errorKind, metricNames, RouteTally, type LoadMeasurement } from './measurement';
 import { list, parseDuration, type ScenarioDefinition } from './scenarios';
 
 export interface DriverEngineInput {
@@ -45,6 +45,7 @@ export async function runDriverScenario(input: DriverEngineInput): Promise<LoadM
   const iterations = s.iterations ?? vus;
   const deadline = performance.now() + parseDuration(s.maxDuration ?? '10m') * 1000;
   const rec = new LatencyRecorder();
+  const tally = new RouteTally(names);
   const kinds: Record<string, number> = {};
   let next = 0;
   let failed = 0;
@@ -57,14 +58,19 @@ export async function runDriverScenario(input: DriverEngineInput): Promise<LoadM
       const target = targets[i % targets.length];
       const t0 = performance.now();
       try {
-        if (await target.read(1 + Math.floor(Math.random() * ROWS))) rec.recordMs(performance.now() - t0);
-        else {
+        if (await target.read(1 + Math.floor(Math.random() * ROWS))) {
+          const ms = performance.now() - t0;
+          rec.recordMs(ms);
+          tally.ok(target.name, ms);
+        } else {
           failed += 1;
           addKind(kinds, `${target.name}: row missing`);
+          tally.fail(target.name, 'row missing');
         }
       } catch (err) {
         failed += 1;
         addKind(kinds, `${target.name}: ${errorKind(err)}`);
+        tally.fail(target.name, errorKind(err));
       }
     }
   };
@@ -93,6 +99,7 @@ export async function runDriverScenario(input: DriverEngineInput): Promise<LoadM
     errorKinds: kinds,
     ...metricNames(s.exec),
     maxVus: vus,
+    routes: tally.finish(),
     warnings,
   };
 }

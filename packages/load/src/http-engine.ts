@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { LatencyRecorder, sleep } from '@devstack/core';
-import { addKind, errorKind, metricNames, type LoadMeasurement } from './measurement';
+import { addKind, errorKind, metricNames, RouteTally, type LoadMeasurement } from './measurement';
 import { list, stepsOf, type ScenarioDefinition } from './scenarios';
 
 export interface HttpEngineInput {
@@ -21,8 +21,12 @@ const AUTOCANNON_VERSION: string = (() => {
   }
 })();
 
+interface AutocannonClient {
+  requestIterator?: { currentRequest?: { path?: string } };
+}
+
 /** One autocannon run at constant concurrency; every response lands in our HDR recorder. */
-function runStep(url: string, paths: string[], vus: number, seconds: number, timeoutS: number, rec: LatencyRecorder, kinds: Record<string, number>, signal?: AbortSignal): Promise<{ ops: number; failed: number }> {
+function runStep(url: string, paths: string[], vus: number, seconds: number, timeoutS: number, rec: LatencyRecorder, kinds: Record<string, number>, tally: RouteTally, signal?: AbortSignal): Promise<{ ops: number; failed: number }> {
   return new Promise((resolve, reject) => {
     let ops = 0;
     let failed = 0;
@@ -44,11 +48,16 @@ function runStep(url: string, paths: string[], vus: number, seconds: number, tim
       },
       (err) => (err ? reject(err) : resolve({ ops, failed })),
     );
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    instance.on('response', (client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       ops += 1;
-      if (statusCode >= 200 && statusCode < 300) rec.recordMs(responseTime);
-      else {
+      // With one request in flight per connection, the client's current request is the one answered.
+      const route = (client as AutocannonClient)?.requestIterator?.currentRequest?.path ?? paths[0];
+      if (statusCode >= 200 && statusCode < 300) {
+        rec.recordMs(responseTime);
+        tally.ok(route, responseTime);
+      } else {
         failed += 1;
+        tally.fail(route, `http ${statusCode}`);
         if (paths.length === 1) addKind(kinds, `http ${statusCode} ${paths[0]}`);
       }
     });
@@ -56,6 +65,8 @@ function runStep(url: string, paths: string[], vus: number, seconds: number, tim
       ops += 1;
       failed += 1;
       addKind(kinds, errorKind(err));
+      // autocannon does not say which request a socket error or timeout hit.
+      tally.fail(paths.length === 1 ? paths[0] : '(route unknown: socket error)', errorKind(err));
     });
     signal?.addEventListener('abort', () => instance.stop(), { once: true });
   });
@@ -71,6 +82,7 @@ export async function runHttpScenario(input: HttpEngineInput): Promise<LoadMeasu
   if (paths.length === 0) paths.push('/health');
   const steps = stepsOf(def.scenario);
   const rec = new LatencyRecorder();
+  const tally = new RouteTally(paths);
   const kinds: Record<string, number> = {};
   let ops = 0;
   let failed = 0;
@@ -78,7 +90,7 @@ export async function runHttpScenario(input: HttpEngineInput): Promise<LoadMeasu
   for (const [i, step] of steps.entries()) {
     if (input.signal?.aborted) break;
     input.progress?.(`${def.name}: step ${i + 1}/${steps.length}: ${step.vus} VUs for ${step.seconds.toFixed(1)} s`);
-    const r = await runStep(input.baseUrl, paths, step.vus, step.seconds, input.timeoutS ?? 10, rec, kinds, input.signal);
+    const r = await runStep(input.baseUrl, paths, step.vus, step.seconds, input.timeoutS ?? 10, rec, kinds, tally, input.signal);
     ops += r.ops;
     failed += r.failed;
     // Let closed sockets drain before the next step opens more (ramp steps reconnect).
@@ -101,5 +113,6 @@ export async function runHttpScenario(input: HttpEngineInput): Promise<LoadMeasu
     errorKinds: kinds,
     ...metricNames(def.scenario.exec),
     maxVus: Math.max(...steps.map((s) => s.vus)),
+    routes: tally.finish(),
   };
 }

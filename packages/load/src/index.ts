@@ -11,3 +11,5 @@ export { capacitySearch, capacityTask, kneeMetrics, type CapacityOptions, type C
 export { readCapacityPlan, parseCapacityPlan, risingRates, stepSecondsAt, routeSlug, type CapacityPlan, type CapacityRoute, type SearchSettings } from './capacity-plan';
 export { searchKnee, judgeStep, type KneeSearch } from './knee-search';
 export { epochSnapshot, failoversBetween, type EpochSnapshot } from './cluster-epochs';
+export { chaosTask, analyseFault, halfKneeOf, FAULTS, type FaultOutcome, type ChaosOptions } from './chaos';
+export { epochsTask } from './epochs-task';

@@ -47,6 +47,24 @@ export function parseK6Summary(summary: K6Summary, def: ScenarioDefinition, meta
     p99: num(trend, 'p(99)') ?? NaN,
     max: num(trend, 'max') ?? NaN,
   };
+  // Per-route submetrics, exported because k6/lib.js puts a threshold on each ("metric{name:/path}").
+  const routes = Object.keys(m)
+    .map((k) => new RegExp(`^${names.latencyMetric}\\{name:(.+)\\}$`).exec(k)?.[1])
+    .filter((r): r is string => !!r)
+    .map((route) => {
+      const t = m[`${names.latencyMetric}{name:${route}}`];
+      const f = m[`${names.failureMetric}{name:${route}}`];
+      const rFailed = num(f, 'passes') ?? 0;
+      const rOps = rFailed + (num(f, 'fails') ?? 0);
+      return {
+        route,
+        ops: rOps,
+        failed: rFailed,
+        errorRate: num(f, 'value') ?? (rOps ? rFailed / rOps : 0),
+        latency: { count: Math.max(0, rOps - rFailed), min: num(t, 'min') ?? NaN, mean: num(t, 'avg') ?? NaN, p50: num(t, 'med') ?? NaN, p90: num(t, 'p(90)') ?? NaN, p95: num(t, 'p(95)') ?? NaN, p99: num(t, 'p(99)') ?? NaN, max: num(t, 'max') ?? NaN },
+        errorKinds: rFailed ? { [`${names.failureMetric} (k6 gives no breakdown)`]: rFailed } : {},
+      };
+    });
   return {
     engine: 'k6',
     tool: meta.tool,
@@ -62,6 +80,7 @@ export function parseK6Summary(summary: K6Summary, def: ScenarioDefinition, meta
     errorKinds: failed ? { [`${names.failureMetric} (k6 gives no breakdown)`]: failed } : {},
     ...names,
     maxVus: num(m.vus_max, 'max') ?? num(m.vus_max, 'value') ?? 0,
+    ...(routes.length ? { routes } : {}),
   };
 }
 

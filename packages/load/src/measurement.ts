@@ -1,4 +1,5 @@
-import type { LatencySnapshot } from '@devstack/core';
+import { LatencyRecorder, type LatencySnapshot } from '@devstack/core';
+import type { RouteStats } from './open-loop';
 
 /** What every engine returns for one scenario run: the same schema whether k6 or the built-in engine ran. */
 export interface LoadMeasurement {
@@ -25,6 +26,8 @@ export interface LoadMeasurement {
   failureMetric: string;
   /** Peak concurrency (VUs / connections / in-flight ops). */
   maxVus: number;
+  /** The same figures per route (api path or driver target): one slow route cannot hide in the mix. */
+  routes?: RouteStats[];
   /** Engine remarks: credential fallbacks, driver warnings. */
   warnings?: string[];
 }
@@ -47,4 +50,41 @@ export function errorKind(err: unknown): string {
   if (/^MOVED|^ASK/.test(msg)) return msg.split(' ')[0];
   if (typeof e?.code === 'string' && e.code) return e.code;
   return msg.split(/[:\n]/)[0].slice(0, 60);
+}
+
+/** Per-route tallies while a run goes: HDR recorder of successes, counts and failure kinds. */
+export class RouteTally {
+  private readonly by = new Map<string, { rec: LatencyRecorder; ops: number; failed: number; kinds: Record<string, number> }>();
+
+  constructor(routes: string[] = []) {
+    for (const r of routes) this.of(r);
+  }
+
+  private of(route: string) {
+    let t = this.by.get(route);
+    if (!t) this.by.set(route, (t = { rec: new LatencyRecorder(), ops: 0, failed: 0, kinds: {} }));
+    return t;
+  }
+
+  ok(route: string, ms: number): void {
+    const t = this.of(route);
+    t.ops += 1;
+    t.rec.recordMs(ms);
+  }
+
+  fail(route: string, kind: string): void {
+    const t = this.of(route);
+    t.ops += 1;
+    t.failed += 1;
+    addKind(t.kinds, kind);
+  }
+
+  /** Snapshots, and the recorders freed. */
+  finish(): RouteStats[] {
+    return [...this.by.entries()].map(([route, t]) => {
+      const latency = t.rec.snapshot();
+      t.rec.destroy();
+      return { route, ops: t.ops, failed: t.failed, errorRate: t.ops ? t.failed / t.ops : 0, latency, errorKinds: t.kinds };
+    });
+  }
 }

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import {
   contextOf,
   DevstackError,
@@ -78,6 +80,27 @@ export async function measureScenario(name: string, options: LoadOptions, signal
   return { def, measurement, resources };
 }
 
+/** The mix knee of the newest load:capacity result (open loop), to set a closed-loop run beside. */
+export function mixKneeOf(stateRoot: string): { knee: number; sloP95Ms: number; at: string } | undefined {
+  const dir = path.join(stateRoot, 'results', 'load');
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => /^capacity-.*\.json$/.test(f)).sort().reverse();
+  } catch {
+    return undefined;
+  }
+  for (const f of files) {
+    try {
+      const res = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as TaskResult;
+      const m = res.metrics.find((x) => x.name === 'capacity_mix_knee');
+      if (m) return { knee: m.value, sloP95Ms: Number(m.labels?.sloP95Ms ?? NaN), at: res.startedAt };
+    } catch {
+      /* unreadable result: next */
+    }
+  }
+  return undefined;
+}
+
 const r = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
 
 export function resourceTable(resources: ResourceUsage[]): ResultTable {
@@ -105,9 +128,25 @@ export function scenarioTask(name: string) {
       },
       resourceTable(run.resources),
     );
+    if (m.routes?.length) {
+      result.tables!.push({
+        title: `${name} per route`,
+        head: ['route', 'ops', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'failed', 'error rate', 'failures by kind'],
+        rows: m.routes.map((x) => [x.route, x.ops, x.latency.p50, x.latency.p95, x.latency.p99, x.latency.max, x.failed, r(x.errorRate, 4), Object.entries(x.errorKinds).map(([k, n]) => `${k}: ${n}`).join(', ') || '-']),
+      });
+    }
     if (Object.keys(m.errorKinds).length) result.tables!.push({ title: 'Failures by kind', head: ['kind', 'count'], rows: Object.entries(m.errorKinds) });
+    // A closed-loop scenario beside the open-loop knee of its path mix: demand vs capacity.
+    const knee = run.def.scenario.exec === 'httpMix' ? mixKneeOf(config.stateRoot) : undefined;
+    if (run.def.scenario.exec === 'httpMix') {
+      result.notes!.push(
+        knee
+          ? `${m.maxVus} VUs closed-loop drove ${m.throughput} req/s (p95 ${m.latency.p95} ms); the stack carries ${knee.knee} req/s of this mix within its SLO (p95 < ${knee.sloP95Ms} ms, load:capacity ${knee.at}).`
+          : `${m.maxVus} VUs closed-loop drove ${m.throughput} req/s; no open-loop knee to compare with yet (npx nx run load:capacity).`,
+      );
+    }
     result.warnings!.push(...(m.warnings ?? []));
-    result.data = { engine: m.engine, measurement: m, resources: run.resources, scenario: run.def, scale: options.scale ?? 1 };
+    result.data = { engine: m.engine, measurement: m, resources: run.resources, scenario: run.def, scale: options.scale ?? 1, ...(knee ? { mixKnee: knee } : {}) };
     return result.finish();
   };
 }

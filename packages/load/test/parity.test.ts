@@ -65,7 +65,10 @@ describe('k6 scripts and the built-in engine read one definition', () => {
     const def = scenarioOf(file, name);
     const options = lib.optionsFor(name);
     expect(options.scenarios).toEqual({ [name]: def.scenario });
-    expect(options.thresholds).toEqual(def.thresholds);
+    // The scenario's thresholds, plus the same expressions on each route's submetric (per-route breakdown).
+    const routes = def.scenario.exec === 'db' ? list(def.scenario.env!.TARGETS).map((t) => `/db/${t}`) : def.scenario.exec === 'cache' ? ['/cache/redis'] : list(def.scenario.env!.PATHS);
+    const perRoute = Object.fromEntries(Object.entries(def.thresholds).flatMap(([metric, exprs]) => routes.map((r) => [`${metric}{name:${r}}`, exprs])));
+    expect(options.thresholds).toEqual({ ...def.thresholds, ...perRoute });
     expect(options.summaryTrendStats).toEqual(expect.arrayContaining(['med', 'p(95)', 'p(99)', 'max']));
   });
 

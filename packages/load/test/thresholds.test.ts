@@ -39,6 +39,19 @@ describe('k6 --summary-export parsing', () => {
     expect(m.latency).toEqual({ count: 119400, min: 0.8, mean: 41.2, p50: 30.5, p90: 80.1, p95: 97.3, p99: 180.9, max: 812.4 });
     expect(m.errorKinds).toEqual({ 'http_req_failed (k6 gives no breakdown)': 600 });
   });
+  it('reads the per-route submetrics k6/lib.js exposes with route thresholds', () => {
+    const withRoutes: K6Summary = {
+      ...summary,
+      metrics: {
+        ...summary.metrics,
+        'http_req_duration{name:/db/mysql}': { avg: 9, min: 1, med: 8, max: 90, 'p(90)': 20, 'p(95)': 30, 'p(99)': 60 },
+        'http_req_failed{name:/db/mysql}': { passes: 5, fails: 995, value: 0.005 },
+      },
+    };
+    const m = parseK6Summary(withRoutes, def, { tool: 'k6', target: 'x' });
+    expect(m.routes).toEqual([{ route: '/db/mysql', ops: 1000, failed: 5, errorRate: 0.005, latency: { count: 995, min: 1, mean: 9, p50: 8, p90: 20, p95: 30, p99: 60, max: 90 }, errorKinds: { 'http_req_failed (k6 gives no breakdown)': 5 } }]);
+    expect(parseK6Summary(summary, def, { tool: 'k6', target: 'x' }).routes).toBeUndefined();
+  });
   it('refuses a summary without the scenario latency metric', () => {
     expect(() => parseK6Summary({ metrics: {} }, def, { tool: 'k6', target: 'x' })).toThrow(expect.objectContaining({ code: 'CHECK_FAILED' }));
   });

@@ -1,0 +1,20 @@
+import { contextOf, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
+import { epochSnapshot } from './cluster-epochs';
+
+/**
+ * `nx run load:epochs`: one snapshot of the cluster's epochs and election counters, written as a
+ * result. Two snapshots around `npm test` or `load:capacity` count the failovers in between.
+ */
+export async function epochsTask(options: CommonOptions): Promise<TaskResult> {
+  const { config } = contextOf(options);
+  const result = startResult('load', 'epochs');
+  const snap = await epochSnapshot(config);
+  result.tables!.push({
+    title: `Redis cluster: current epoch ${snap.clusterEpoch}, masters ${snap.masters.join(', ')}`,
+    head: ['port', 'role', 'current epoch', 'my epoch', 'failover auth requests sent', 'received'],
+    rows: snap.nodes.map((n) => [n.port, n.role, n.currentEpoch, n.myEpoch, n.authRequestsSent, n.authRequestsReceived]),
+  });
+  result.checks.push({ name: 'every node answered', passed: snap.unreachable.length === 0, observed: snap.unreachable.length ? `unreachable: ${snap.unreachable.join(', ')}` : `${snap.nodes.length} nodes` });
+  result.data = { snapshot: snap };
+  return result.finish();
+}
