@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { contextOf, startResult, type CommonOptions, type Task } from '@devstack/core';
 import { cellText } from './coverage-matrix';
 import { pct } from './markdown';
-import { collectPerf, compareRows, currentMetrics, isCompareTable, latencyMetrics, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
-import { esc, fmt, groupedBars, heatmap, timeline, STATE_COLORS } from './svg-charts';
+import { capacityRoutes, collectPerf, compareRows, currentMetrics, isCompareTable, latencyMetrics, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
+import { esc, fmt, groupedBars, heatmap, throughputLatency, timeline, STATE_COLORS } from './svg-charts';
 import { collectTestReport, type TestReport } from './tests-report';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets';
 
@@ -64,6 +64,21 @@ function failoverSection(perf: BackendPerf[]): string {
   return `<section id="failover"><h2>Failover timeline</h2>${parts.length ? parts.join('') : empty('No failover results yet: npx nx run redis:failover.')}</section>`;
 }
 
+function capacitySection(perf: BackendPerf[]): string {
+  const { result, routes } = capacityRoutes(perf);
+  if (!result || routes.length === 0) return `<section id="capacity"><h2>Capacity (open loop)</h2>${empty('No capacity search yet: npx nx run load:capacity.')}</section>`;
+  const parts = routes.map(
+    (r) =>
+      `<h3>${esc(r.route)} (${esc(r.paths.join(', '))}): knee ${esc(r.knee)} req/s, SLO p95 &lt; ${esc(r.sloP95Ms)} ms${r.generatorBound ? ' (generator-bound: a lower bound)' : ''}</h3>` +
+      throughputLatency(
+        r.steps.map((s) => ({ x: s.achievedRate, p50: s.latency.p50, p95: s.latency.p95, p99: s.latency.p99, passed: s.passed })),
+        r.sloP95Ms,
+        r.knee,
+      ),
+  );
+  return `<section id="capacity"><h2>Capacity (open loop): throughput vs latency per route, ${esc(result.startedAt)}</h2>${parts.join('')}</section>`;
+}
+
 function coverageSection(t: TestReport): string {
   const title = (c: string) => t.config.categoryTitles[c] ?? c;
   const cells = t.matrix.cells.map((c) => ({ row: c.service, col: title(c.category), state: c.state, text: cellText(c) }));
@@ -114,7 +129,7 @@ export function renderHtml(t: TestReport, perf: BackendPerf[], generatedAt: stri
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>DevStack Perf report</title><style>${HTML_STYLE}</style></head>
 <body><header><h1>DevStack Perf report</h1><p class="meta">Generated ${esc(generatedAt)} from .devstack/results and baselines/. Figures are medians of trials; see docs/PERFORMANCE_BASELINE.md.</p><div class="cards">${cards}</div></header>
-<main>${latencySection(perf)}${tuneSection(perf)}${failoverSection(perf)}${coverageSection(t)}${regressSection(perf)}${testsSection(t)}</main>
+<main>${latencySection(perf)}${tuneSection(perf)}${failoverSection(perf)}${capacitySection(perf)}${coverageSection(t)}${regressSection(perf)}${testsSection(t)}</main>
 <script>${HTML_SCRIPT}</script></body></html>
 `;
 }

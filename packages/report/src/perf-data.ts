@@ -171,3 +171,24 @@ export function timelineOf(r: TaskResult | undefined): TimelineEvent[] {
   }
   return out.sort((a, b) => a.atMs - b.atMs);
 }
+
+/** One route of a load:capacity result (data.routes), as the report needs it. */
+export interface CapacityRouteData {
+  route: string;
+  paths: string[];
+  sloP95Ms: number;
+  knee: number;
+  firstFail?: number;
+  failReason?: string;
+  stoppedBy?: string;
+  generatorBound: boolean;
+  atKnee?: { latency: { p50: number; p95: number; p99: number }; errorRate: number };
+  steps: { rate: number; achievedRate: number; passed: boolean; latency: { p50: number; p95: number; p99: number } }[];
+}
+
+/** The routes of the latest load:capacity result, or [] when there is none. */
+export function capacityRoutes(perf: BackendPerf[]): { result?: TaskResult; routes: CapacityRouteData[] } {
+  const r = perf.find((b) => b.backend === 'load')?.latest.capacity;
+  const routes = (r?.data as { routes?: CapacityRouteData[] } | undefined)?.routes;
+  return { result: r, routes: Array.isArray(routes) ? routes : [] };
+}

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { contextOf, startResult, type CommonOptions, type Metric, type Task, type TaskResult } from '@devstack/core';
 import { GENERATED_NOTE, mdCell, mdResultTable, mdTable } from './markdown';
-import { collectPerf, currentMetrics, isCompareTable, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
+import { capacityRoutes, collectPerf, currentMetrics, isCompareTable, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
 
 export interface PerfOptions extends CommonOptions {
   /** Output file relative to the workspace root (default docs/PERFORMANCE_BASELINE.md). */
@@ -98,6 +98,35 @@ function failoverSection(perf: BackendPerf[]): string[] {
   return out;
 }
 
+function capacitySection(perf: BackendPerf[]): string[] {
+  const out: string[] = ['## Capacity (open-loop knees)', ''];
+  const { result, routes } = capacityRoutes(perf);
+  if (!result || routes.length === 0) return [...out, '_No capacity search yet (`npx nx run load:capacity`)._', ''];
+  out.push(`From ${mdCell(source(result))}: per route, the highest arrival rate (open loop, latency from the intended send time) with p95 under the route's SLO and errors <= 1%.`, '');
+  out.push(
+    mdTable(
+      ['route', 'SLO p95 ms', 'knee req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'first fail req/s', 'why', 'generator-bound'],
+      routes.map((r) => [r.route, r.sloP95Ms, r.stoppedBy === 'maxRate' ? `>= ${r.knee}` : r.knee, n(r.atKnee?.latency.p50), n(r.atKnee?.latency.p95), n(r.atKnee?.latency.p99), r.atKnee ? `${n(r.atKnee.errorRate * 100)}%` : '-', r.firstFail ?? '-', r.failReason ?? r.stoppedBy ?? '-', r.generatorBound ? 'yes' : 'no']),
+    ),
+    '',
+  );
+  const mix = routes.find((r) => r.route === 'mix');
+  const closed = perf.find((b) => b.backend === 'load');
+  const rows = ['sustained', 'spike', 'ramp']
+    .map((name) => closed?.latest[name])
+    .filter((r): r is TaskResult => !!r)
+    .map((r) => {
+      const tp = r.metrics.find((m) => m.name.endsWith('_throughput'));
+      const lat = r.metrics.find((m) => m.name.endsWith('_latency'));
+      return [r.task, String(tp?.labels?.vus ?? '-'), n(tp?.value), n(lat?.p95), mix ? mix.knee : '-', tp && mix ? (tp.value > mix.knee ? 'demand above the knee' : 'within the knee') : '-'];
+    });
+  if (rows.length) {
+    out.push('Closed-loop scenarios beside the knee of their path mix ("N VUs closed-loop needs X req/s; the stack carries Y within SLO"):', '');
+    out.push(mdTable(['scenario', 'VUs', 'closed-loop req/s', 'closed-loop p95 ms', 'mix knee req/s', 'verdict'], rows), '');
+  }
+  return out;
+}
+
 function loadSection(perf: BackendPerf[]): string[] {
   const out: string[] = ['## Load scenarios', ''];
   const results = perf.flatMap((b) => Object.values(b.latest).filter((r): r is TaskResult => !!r && (b.backend === 'load' || r.task === 'load')));
@@ -128,7 +157,7 @@ export function renderPerformance(perf: BackendPerf[]): string {
   if (perf.length === 0) out.push('_No baselines or results yet: run `npm start` (or `npx nx run <backend>:bench`)._', '');
   out.push('## Per backend', '');
   for (const b of perf.filter((x) => x.backend !== 'load')) out.push(...backendSection(b));
-  out.push(...tuneSection(perf), ...failoverSection(perf), ...loadSection(perf));
+  out.push(...tuneSection(perf), ...failoverSection(perf), ...capacitySection(perf), ...loadSection(perf));
   return out.join('\n');
 }
 

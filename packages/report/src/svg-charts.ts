@@ -120,3 +120,48 @@ export function heatmap(rows: string[], cols: string[], cells: HeatCell[]): stri
   parts.push('</svg>');
   return parts.join('');
 }
+
+export interface CurvePoint {
+  /** Achieved throughput, req/s. */
+  x: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  passed: boolean;
+}
+
+/**
+ * Throughput-latency curve of one route's capacity search: achieved req/s across, p50/p95/p99 up on
+ * a log scale (latency spans 1 ms to seconds past the knee), the SLO as a dashed line, the knee marked.
+ */
+export function throughputLatency(points: CurvePoint[], sloMs: number, knee: number): string {
+  const width = 760;
+  const height = 300;
+  const left = 60;
+  const right = width - 20;
+  const top = 20;
+  const bottom = height - 40;
+  const pts = [...points].sort((a, b) => a.x - b.x);
+  const xMax = Math.max(1, knee, ...pts.map((p) => p.x)) * 1.05;
+  const ys = pts.flatMap((p) => [p.p50, p.p95, p.p99]).filter((v) => v > 0);
+  const lo = Math.pow(10, Math.floor(Math.log10(Math.max(0.01, Math.min(sloMs, ...ys)))));
+  const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(sloMs * 1.01, ...ys))));
+  const x = (v: number) => left + (v / xMax) * (right - left);
+  const y = (v: number) => bottom - ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (bottom - top);
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart curve" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`];
+  parts.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="#555"/><line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="#555"/>`);
+  for (let d = lo; d <= hi * 1.0001; d *= 10) parts.push(`<line x1="${left}" y1="${y(d).toFixed(1)}" x2="${right}" y2="${y(d).toFixed(1)}" stroke="#eee"/><text x="${left - 4}" y="${(y(d) + 4).toFixed(1)}" text-anchor="end" class="val">${esc(fmt(d))}</text>`);
+  for (let i = 0; i <= 4; i++) parts.push(`<text x="${x((xMax / 4) * i).toFixed(1)}" y="${bottom + 16}" text-anchor="middle" class="val">${esc(fmt((xMax / 4) * i))}</text>`);
+  parts.push(`<text x="${(left + right) / 2}" y="${height - 6}" text-anchor="middle" class="lbl">achieved req/s</text><text x="12" y="${top + 10}" class="lbl">ms (log)</text>`);
+  parts.push(`<line class="slo" x1="${left}" y1="${y(sloMs).toFixed(1)}" x2="${right}" y2="${y(sloMs).toFixed(1)}" stroke="#e15759" stroke-dasharray="6,4"><title>${esc(`SLO p95 < ${sloMs} ms`)}</title></line>`);
+  if (knee > 0) parts.push(`<line class="knee" x1="${x(knee).toFixed(1)}" y1="${top}" x2="${x(knee).toFixed(1)}" y2="${bottom}" stroke="#59a14f" stroke-dasharray="3,3"><title>${esc(`knee ${knee} req/s`)}</title></line><text x="${(x(knee) + 4).toFixed(1)}" y="${top + 12}" class="val">${esc(`knee ${knee} req/s`)}</text>`);
+  (['p50', 'p95', 'p99'] as const).forEach((k, i) => {
+    const color = SERIES_COLORS[i];
+    const line = pts.map((p) => `${x(p.x).toFixed(1)},${y(p[k]).toFixed(1)}`).join(' ');
+    if (pts.length > 1) parts.push(`<polyline points="${line}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+    for (const p of pts) parts.push(`<circle cx="${x(p.x).toFixed(1)}" cy="${y(p[k]).toFixed(1)}" r="3" fill="${p.passed ? color : '#fff'}" stroke="${color}"><title>${esc(`${fmt(p.x)} req/s: ${k} ${fmt(p[k])} ms${p.passed ? '' : ' (step failed)'}`)}</title></circle>`);
+    parts.push(`<rect x="${right - 200 + i * 65}" y="${top}" width="10" height="10" fill="${color}"/><text x="${right - 186 + i * 65}" y="${top + 9}" class="val">${k}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
