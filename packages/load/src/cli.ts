@@ -14,7 +14,7 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'paths', type: 'list', description: 'HTTP scenarios: these api paths instead of the mix in scenarios.json (e.g. /health)' },
 ];
 const BENCH_FLAGS: FlagSpec[] = [
-  { name: 'scenario', type: 'string', description: 'scenario to measure', choices: SCENARIO_NAMES, default: 'sustained' },
+  { name: 'scenario', type: 'string', description: 'scenario to measure (capacity: the knees of load:capacity)', choices: [...SCENARIO_NAMES, 'capacity'], default: 'sustained' },
   { name: 'quick', type: 'boolean', description: 'scale 0.1 unless --scale is given' },
   ...RUN_FLAGS.map((f) => (f.name === 'scale' ? { ...f, default: undefined } : f)),
 ];

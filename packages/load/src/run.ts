@@ -14,6 +14,7 @@ import {
   type ResultTable,
   type TaskResult,
 } from '@devstack/core';
+import { capacitySearch, kneeMetrics, type RouteCapacity } from './capacity';
 import { runDriverScenario } from './driver-engine';
 import { runHttpScenario } from './http-engine';
 import { k6Binary, runK6 } from './k6-runner';
@@ -172,6 +173,16 @@ export async function loadBench(options: LoadOptions, signal?: AbortSignal): Pro
   const name = options.scenario ?? 'sustained';
   const scale = options.scale ?? (options.quick ? 0.1 : 1);
   const result = startResult('load', 'bench', { profile: config.profile });
+  if (name === 'capacity') {
+    // Knees as guarded metrics: `trials` whole searches, the median knee per route.
+    const trials: RouteCapacity[][] = [];
+    for (let t = 0; t < (options.trials ?? config.trials); t++) {
+      progress(`capacity: trial ${t + 1}/${options.trials ?? config.trials}`);
+      trials.push((await capacitySearch(options, signal)).routes);
+    }
+    result.metrics.push(...kneeMetrics(trials));
+    return result.finish();
+  }
   const runs: ScenarioRun[] = [];
   for (let t = 0; t < (options.trials ?? config.trials); t++) {
     progress(`${name}: trial ${t + 1}/${options.trials ?? config.trials} at scale ${scale}`);

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, DevstackError } from '@devstack/core';
+import { loadConfig, DevstackError, REDIS_NODE_TIMEOUT_MS } from '@devstack/core';
 import { redisNodeConfig } from '../src/local/redis-cluster';
 import { StackLayout } from '../src/local/layout';
 import { vaultConfigText } from '../src/local/vault-server';
@@ -37,7 +37,7 @@ describe('local server configs', () => {
     expect(text[0]).toBe(`include ${layout.activeConfig('redis')}`);
     expect(text).toContain('port 17002');
     expect(text).toContain('cluster-enabled yes');
-    expect(text).toContain('cluster-node-timeout 2000');
+    expect(text).toContain(`cluster-node-timeout ${REDIS_NODE_TIMEOUT_MS}`);
     expect(text.indexOf('port 17002')).toBeGreaterThan(0);
   });
 
