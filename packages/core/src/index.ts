@@ -19,7 +19,7 @@ export * from './approle';
 export * from './credentials';
 export * from './provider';
 export * from './providers';
-export { StackLayout, findBinary, postgresBinDir, toolDirs } from './local/layout';
+export { StackLayout, findBinary, findBinaryIn, postgresBinDir, toolDirs, PROJECT_TOOLS_BIN } from './local/layout';
 export { LocalProvider, LOCAL_SERVICES } from './local/local-provider';
 export { serviceAccount, SERVICE_USER } from './local/service';
 export { vaultBinary, vaultVersion, vaultConfigText } from './local/vault-server';
@@ -34,6 +34,9 @@ export {
   tlsStateFile,
   MONGO_TLS_PORT_SHIFT,
   REDIS_TLS_PORT_SHIFT,
+  VAULT_TLS_PORT_SHIFT,
+  vaultListeners,
+  type VaultListener,
   TLS_CIPHERS,
   type ClientTls,
   type ServiceTls,
