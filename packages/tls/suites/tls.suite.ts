@@ -50,16 +50,15 @@ async function switchTo(mode: TlsMode): Promise<void> {
 }
 
 /**
- * Servers built on OpenSSL (PostgreSQL, MariaDB, Redis) complete the chain from their CA file and send
- * leaf + devstack root: a client trusting another CA then sees the root as SELF_SIGNED_CERT_IN_CHAIN.
- * FerretDB and OpenBao (Go) send what cert.pem holds: leaf + intermediate.
+ * Every server presents leaf + devstack intermediate (cert.pem holds both). A client that trusts another
+ * CA cannot find the issuer of that intermediate: UNABLE_TO_GET_ISSUER_CERT_LOCALLY, the same for all.
  */
 const WRONG_CA_CODE: Record<DbService, string> = {
-  postgres: 'SELF_SIGNED_CERT_IN_CHAIN',
-  mysql: 'SELF_SIGNED_CERT_IN_CHAIN',
-  redis: 'SELF_SIGNED_CERT_IN_CHAIN',
-  mongodb: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  vault: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  postgres: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  mysql: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  redis: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  mongodb: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  vault: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
 };
 
 /** Scenarios that hold in either mode, for the services serving TLS in that mode. */
@@ -224,8 +223,9 @@ describe('required mode: plaintext refused', () => {
       const vault = pkiClient(m.config);
       // Both come from the service's own Vault PKI role: the product's CA, not a fixture.
       const [short, expired] = await Promise.all([issue(vault, s, '24h'), issue(vault, s, '1s')]);
-      const a = await serve(short.certificate, short.privateKey);
-      const b = await serve(expired.certificate, expired.privateKey);
+      // Served like the stack serves its own: leaf + the intermediate that issued it.
+      const a = await serve(`${short.certificate}\n${short.issuingCa}`, short.privateKey);
+      const b = await serve(`${expired.certificate}\n${expired.issuingCa}`, expired.privateKey);
       try {
         const flagged = await servedCert({ service: s, host: '127.0.0.1', port: a.port, starttls: 'none' }, m.ca);
         expect(flagged).toMatchObject({ ok: true, warn: true });

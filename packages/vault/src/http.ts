@@ -6,7 +6,7 @@ import { endpointsOf, registerSecret, type LoadedConfig } from '@devstack/core';
  */
 export interface VaultReply {
   status: number;
-  /** The server's error strings: Vault/OpenBao send {errors: [...]}, RustyVault {error: "..."}. */
+  /** The server's error strings: Vault/OpenBao send {errors: [...]} (a bare {error} is read too). */
   errors: string[];
   body: Record<string, unknown> | undefined;
 }
