@@ -18,36 +18,10 @@ export * from './vault';
 export * from './approle';
 export * from './credentials';
 export * from './provider';
-export * from './providers';
-export { StackLayout, findBinary, findBinaryIn, postgresBinDir, toolDirs, PROJECT_TOOLS_BIN } from './local/layout';
-export { LocalProvider, LOCAL_SERVICES } from './local/local-provider';
-export { serviceAccount, SERVICE_USER } from './local/service';
-export { vaultBinary, vaultVersion, vaultConfigText } from './local/vault-server';
-export { mongoBinary, mongoUrl, mongoMetricsPort } from './local/mongo-server';
-export { mariadbSocket } from './local/mariadb-server';
-export { clusterShape, redisClient, startRedisNode, redisNodeConfig, redisNodeConfigFile, redisPidName, type ClusterShape } from './local/redis-cluster';
-export {
-  certsRoot,
-  clientTls,
-  readTlsState,
-  serviceTls,
-  tlsStateFile,
-  MONGO_TLS_PORT_SHIFT,
-  REDIS_TLS_PORT_SHIFT,
-  VAULT_TLS_PORT_SHIFT,
-  vaultListeners,
-  type VaultListener,
-  TLS_CIPHERS,
-  type ClientTls,
-  type ServiceTls,
-  type TlsMode,
-  type TlsState,
-} from './local/tls-settings';
+export * from './tls-settings';
 export * from './perf';
 export * from './tune';
 export * from './profile-file';
 export * from './probe';
 export * from './tuning-doc';
-export * from './network';
-export * from './profile-tune';
 export * from './profile-catalog';

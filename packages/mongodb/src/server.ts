@@ -1,5 +1,6 @@
 import { MongoClient } from 'mongodb';
-import { DevstackError, mongoUrl, type LoadedConfig } from '@devstack/core';
+import { DevstackError, type LoadedConfig } from '@devstack/core';
+import { mongoUrl } from '@devstack/runtime';
 
 export interface MongoServerInfo {
   name: 'MongoDB' | 'FerretDB';

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { MongoClient } from 'mongodb';
-import { applyProfile, contextOf, providerFor, StackLayout, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
+import { applyProfile, contextOf, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
+import { providerFor, StackLayout } from '@devstack/runtime';
 import { notApplicableOnFerret, profileOf, renderProfile, settingMatches, type MongoProfile } from './profiles';
 import { connect, serverInfo } from './server';
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isDevstackError, loadConfig, mongoBinary, providerFor } from '@devstack/core';
+import { isDevstackError, loadConfig } from '@devstack/core';
+import { mongoBinary, providerFor } from '@devstack/runtime';
 import { connect, serverInfo, type MongoServerInfo } from '../src/server';
 import { tune } from '../src/tune';
 

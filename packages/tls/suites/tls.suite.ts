@@ -1,5 +1,6 @@
-import { loadConfig, providerFor, readTlsState, type TlsMode, type TlsState } from '@devstack/core';
 import { readFileSync } from 'node:fs';
+import { loadConfig, readTlsState, type TlsMode, type TlsState } from '@devstack/core';
+import { providerFor } from '@devstack/runtime';
 import { certFiles, haveCerts, issueAll } from '../src/certs';
 import { servedCert } from '../src/check';
 import { applyTlsState } from '../src/enable';

@@ -1,4 +1,5 @@
-import { DevstackError, endpointsOf, operatorClient, readVaultInit, vaultBinary, type LoadedConfig } from '@devstack/core';
+import { DevstackError, endpointsOf, operatorClient, readVaultInit, type LoadedConfig } from '@devstack/core';
+import { vaultBinary } from '@devstack/runtime';
 import { describe, vaultRequest, type VaultReply } from './http';
 
 /** The Vault API server in front of us, probed at runtime (see docs/vault-compatibility.md). */

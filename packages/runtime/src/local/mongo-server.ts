@@ -1,13 +1,8 @@
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
-import type { LoadedConfig } from '../config';
-import { endpointsOf } from '../endpoints';
-import { DevstackError } from '../errors';
-import { waitFor } from '../process';
-import type { ServiceStatus } from '../provider';
+import { type LoadedConfig, endpointsOf, DevstackError, waitFor, type ServiceStatus, clientTls, ferretTlsArgs } from '@devstack/core';
 import { findBinary } from './layout';
 import { ensureActive } from './postgres-server';
-import { clientTls, ferretTlsArgs } from './tls-settings';
 import { baseStatus, ownedDir, runningPid, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export interface MongoBinary {
