@@ -3,23 +3,16 @@ import * as path from 'node:path';
 import type { LoadedConfig } from './config';
 import { registerSecret } from './redact';
 import { kvPath, vaultFailure, type VaultClient } from './vault';
+import { APPROLE_SERVICES, READABLE_SECRETS, type AppRoleService } from './registry';
 
-/** Every service that holds or reads a secret gets its own AppRole. */
-export const APPROLE_SERVICES = ['postgres', 'mysql', 'mongodb', 'redis', 'api'] as const;
-export type AppRoleService = (typeof APPROLE_SERVICES)[number];
 
 /**
- * The secrets a service consumes that another service owns. The operator (stack up) copies them under
- * the consumer's own path (`devstack/api/postgres` ...), so every policy covers the service's own path
- * only and no service can read another's: the 20 ordered pairs of the 5 services are all denied.
+ * The secrets a service consumes that another service owns (registry READABLE_SECRETS minus its own).
+ * The operator (stack up) copies them under the consumer's own path (`devstack/api/postgres` ...), so
+ * every policy covers the service's own path only and no service can read another's: the 20 ordered
+ * pairs of the 5 services are all denied.
  */
-export const CONSUMED_SECRETS: Record<AppRoleService, readonly string[]> = {
-  postgres: [],
-  mysql: [],
-  mongodb: [],
-  redis: [],
-  api: ['postgres', 'mysql', 'mongodb', 'redis'],
-};
+export const CONSUMED_SECRETS = Object.fromEntries(APPROLE_SERVICES.map((s) => [s, READABLE_SECRETS[s].filter((x) => x !== s)])) as unknown as Record<AppRoleService, readonly string[]>;
 
 /** Where `role` reads the secret of `service`: its own secret, or the copy under its own path. */
 export function grantName(role: string, service: string): string {
