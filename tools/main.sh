@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-export PATH="$PATH:$HOME/go/bin:$HOME/.cargo/bin"
+export PATH="$PATH:$HOME/go/bin"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 LOGS="$ROOT/.devstack/logs/main"
 mkdir -p "$LOGS"

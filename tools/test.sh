@@ -3,7 +3,7 @@
 # (unit tests and live suites) one package at a time, since suites share one live stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PATH:$HOME/go/bin:$HOME/.cargo/bin"
+export PATH="$PATH:$HOME/go/bin"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 bash tools/setup.sh
 mkdir -p .devstack/results/jest && rm -f .devstack/results/jest/*.json

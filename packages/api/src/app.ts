@@ -1,4 +1,6 @@
+import type { RequestListener } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { dualProtocolServer } from './dual-server';
 import { BackendUnavailable, withTimeout, type Backend, type BackendName } from './backend';
 import type { ApiOptions } from './options';
 
@@ -14,7 +16,8 @@ export const READ_ROUTES: Record<BackendName, string> = {
 export interface BuildAppInput {
   backends: Backend[];
   options: Pick<ApiOptions, 'timeoutMs' | 'rows'>;
-  https?: { cert: Buffer; key: Buffer };
+  /** TLS material; `dual` also serves plain HTTP on the same port (protocol detected per connection). */
+  https?: { cert: Buffer; key: Buffer; mode?: 'dual' | 'required' };
 }
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 1000) / 1000;
@@ -27,7 +30,12 @@ function unavailable(reply: FastifyReply, err: unknown, backend: BackendName) {
 /** The api as a fastify instance (no listen): server.ts listens, suites inject or listen on port 0. */
 export function buildApp(input: BuildAppInput): FastifyInstance {
   const started = Date.now();
-  const app = Fastify({ logger: false, https: input.https ?? null } as Record<string, unknown>) as unknown as FastifyInstance;
+  const tls = input.https;
+  const app = (
+    tls?.mode === 'dual'
+      ? Fastify({ logger: false, serverFactory: (handler: RequestListener) => dualProtocolServer(handler, { cert: tls.cert, key: tls.key }) } as Record<string, unknown>)
+      : Fastify({ logger: false, https: tls ? { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' } : null } as Record<string, unknown>)
+  ) as unknown as FastifyInstance;
   const { timeoutMs, rows } = input.options;
 
   app.get('/health', async () => ({ status: 'ok', uptimeS: Math.round((Date.now() - started) / 1000), pid: process.pid }));

@@ -17,6 +17,8 @@ export interface ApiOptions {
   tls: 'auto' | 'on' | 'off';
   /** The stack's TLS is enabled (tls:enable); issued certificates alone do not switch the api. */
   stackTls: boolean;
+  /** The stack's TLS mode: dual serves HTTP and HTTPS on the api port, required HTTPS only (DEVSTACK_API_TLS=on: required). */
+  tlsMode: 'dual' | 'required';
   /** Where the TLS helper writes the api's certificate: .devstack/certs/api/{cert,key}.pem. */
   certDir: string;
 }
@@ -42,6 +44,7 @@ export function apiOptions(config: LoadedConfig, env: NodeJS.ProcessEnv = proces
     rows: intEnv(env, 'DEVSTACK_API_ROWS', 1000, 1, 1_000_000),
     tls,
     stackTls: readTlsState(config) !== undefined,
+    tlsMode: tls === 'on' ? 'required' : readTlsState(config)?.mode ?? 'required',
     certDir: path.join(config.stateRoot, 'certs', 'api'),
   };
 }

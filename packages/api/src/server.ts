@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The api process started by `stack up` (core/src/local/api-server.ts): listens on
- * endpointsOf(config).api, HTTPS when .devstack/certs/api/{cert,key}.pem exist (see options.ts).
+ * endpointsOf(config).api, HTTPS when .devstack/certs/api/{cert,key}.pem exist (see options.ts); in TLS
+ * dual mode HTTP and HTTPS on the same port (dual-server.ts).
  */
 import { readFileSync } from 'node:fs';
 import { endpointsOf, loadConfig, redact, reportError } from '@devstack/core';
@@ -15,10 +16,10 @@ async function main(): Promise<void> {
   const warn = (m: string) => process.stderr.write(`${new Date().toISOString()} warn ${redact(m)}\n`);
   const tls = tlsFiles(options);
   const backends = createBackends(config, options, warn);
-  const app = buildApp({ backends, options, https: tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key) } : undefined });
+  const app = buildApp({ backends, options, https: tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key), mode: options.tlsMode } : undefined });
   const { host, port } = endpointsOf(config).api;
   await app.listen({ host, port });
-  process.stdout.write(`${new Date().toISOString()} devstack api listening on ${tls ? 'https' : 'http'}://${host}:${port} (pool ${options.pool}, timeout ${options.timeoutMs} ms)\n`);
+  process.stdout.write(`${new Date().toISOString()} devstack api listening on ${!tls ? 'http' : options.tlsMode === 'dual' ? 'http+https' : 'https'}://${host}:${port} (pool ${options.pool}, timeout ${options.timeoutMs} ms)\n`);
   // Warm the pools in the background so the first requests of a load run do not pay for seeding.
   for (const b of backends) b.ping().catch((err) => warn(`${b.name}: not ready at start (${(err as Error).message})`));
   const stop = () => {

@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,11 +57,53 @@ describe('api TLS hook', () => {
       expect(status).toBe(200);
       expect(protocol).toMatch(/^TLSv1\.[23]$/);
       expect(JSON.parse(body).status).toBe('ok');
+      // DEVSTACK_API_TLS=on is HTTPS only: a plain HTTP request gets no HTTP answer.
+      await expect(plainGet(port)).rejects.toMatchObject({ code: expect.stringMatching(/^(ECONNRESET|HPE_INVALID_CONSTANT)$/) });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('TLS dual mode: the same port answers plain HTTP and HTTPS (protocol detected per connection)', async () => {
+    // Runs after the test above: the certificate pair and tls.json (mode dual) exist in the scratch state dir.
+    const files = tlsFiles(apiOptions(config, {}))!;
+    expect(apiOptions(config, {}).tlsMode).toBe('dual');
+    const port = await freePort();
+    const child = spawn(process.execPath, [path.join(__dirname, '../dist/server.js')], {
+      env: { ...process.env, DEVSTACK_STATE_DIR: stateRoot, DEVSTACK_PORT_OFFSET: '0', DEVSTACK_API_PORT: String(port), DEVSTACK_API_TLS: 'auto' },
+      stdio: 'ignore',
+    });
+    try {
+      await waitForPort('127.0.0.1', port, { timeoutMs: 20000, pid: child.pid });
+      const plain = await plainGet(port);
+      expect(plain).toMatchObject({ status: 200 });
+      expect(JSON.parse(plain.body).status).toBe('ok');
+      const secure = await new Promise<{ status: number; protocol: string }>((resolve, reject) => {
+        const req = https.get({ host: '127.0.0.1', port, path: '/health', ca: readFileSync(files.cert), agent: false }, (res) => {
+          const protocol = (res.socket as TLSSocket).getProtocol() ?? '';
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, protocol }));
+        });
+        req.on('error', reject);
+      });
+      expect(secure).toEqual({ status: 200, protocol: expect.stringMatching(/^TLSv1\.[23]$/) });
     } finally {
       child.kill('SIGTERM');
     }
   });
 });
+
+function plainGet(port: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/health', agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+    req.on('error', reject);
+  });
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -6,6 +6,23 @@ import { kvPath, vaultFailure, type VaultClient } from './vault';
 import { APPROLE_SERVICES, READABLE_SECRETS, type AppRoleService } from './registry';
 
 
+/**
+ * The secrets a service consumes that another service owns (registry READABLE_SECRETS minus its own).
+ * The operator (stack up) copies them under the consumer's own path (`devstack/api/postgres` ...), so
+ * every policy covers the service's own path only and no service can read another's: the 20 ordered
+ * pairs of the 5 services are all denied.
+ */
+export const CONSUMED_SECRETS = Object.fromEntries(APPROLE_SERVICES.map((s) => [s, READABLE_SECRETS[s].filter((x) => x !== s)])) as unknown as Record<AppRoleService, readonly string[]>;
+
+/** Where `role` reads the secret of `service`: its own secret, or the copy under its own path. */
+export function grantName(role: string, service: string): string {
+  return role === service ? service : `${role}/${service}`;
+}
+
+/** The KV paths a service may read: its own secret and the grants copied under it. */
+export function readablePaths(config: LoadedConfig, service: AppRoleService): string[] {
+  return [kvPath(config, service), ...CONSUMED_SECRETS[service].map((s) => kvPath(config, grantName(service, s)))];
+}
 
 export const ROLE_SETTINGS = {
   token_ttl: '1h',
@@ -17,10 +34,10 @@ export function policyName(service: string): string {
   return `devstack-${service}`;
 }
 
-/** Least privilege: read on the service's own secret path(s), nothing else. */
+/** Least privilege: read on the service's own secret and the grants under it; nothing else (no list, write, delete). */
 export function policyFor(config: LoadedConfig, service: AppRoleService): string {
-  return READABLE_SECRETS[service]
-    .map((s) => `path "${kvPath(config, s)}" {\n  capabilities = ["read"]\n}\n`)
+  return readablePaths(config, service)
+    .map((p) => `path "${p}" {\n  capabilities = ["read"]\n}\n`)
     .join('\n');
 }
 
@@ -55,7 +72,7 @@ export function writeAppRole(config: LoadedConfig, service: string, creds: AppRo
 
 export interface BootstrapReport {
   roles: string[];
-  /** False when the server has no ACL policy endpoint (RustyVault 0.2): roles exist but are not least-privilege. */
+  /** False when the server has no ACL policy endpoint: roles exist but are not least-privilege. */
   policiesSupported: boolean;
   warnings: string[];
 }

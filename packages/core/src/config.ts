@@ -67,7 +67,7 @@ export const DEFAULT_CONFIG: DevstackConfig = {
   portOffset: 0,
   ports: { ...DEFAULT_PORTS },
   redis: { nodeTimeoutMs: REDIS_NODE_TIMEOUT_MS },
-  vault: { kvMount: 'secret', kvVersion: 1, secretIdNumUses: 0 },
+  vault: { kvMount: 'secret', kvVersion: 2, secretIdNumUses: 0 },
   credentials: {},
   trials: DEFAULT_TRIALS,
   threshold: DEFAULT_THRESHOLD,

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from './config';
 import { DevstackError } from './errors';
 import { hideSecret, registerSecret } from './redact';
-import { readAppRole } from './approle';
+import { grantName, readAppRole } from './approle';
 import { DEFAULT_USERS, type CredentialService } from './registry';
 import { kvData, kvPath, vaultClient, vaultFailure, type VaultClient } from './vault';
 
@@ -78,11 +78,13 @@ export async function getCredentials(config: LoadedConfig, service: CredentialSe
     try {
       const token = await appRoleToken(config, role);
       if (token) {
-        const secret = kvData(config, (await vaultClient(config, token).read(kvPath(config, service))) as { data?: Record<string, unknown> });
+        // Another role reads the copy the operator granted under its own path (approle.ts CONSUMED_SECRETS).
+        const secretPath = kvPath(config, grantName(role, service));
+        const secret = kvData(config, (await vaultClient(config, token).read(secretPath)) as { data?: Record<string, unknown> });
         if (secret.password) {
           return make(secret.username ?? DEFAULT_USERS[service], secret.password, 'vault-approle');
         }
-        vaultProblem = `Vault has no password at ${kvPath(config, service)}`;
+        vaultProblem = `Vault has no password at ${secretPath}`;
       } else {
         vaultProblem = `no AppRole files under .devstack/approles/${role}/`;
       }

@@ -261,6 +261,11 @@ export function runCommand(command: string, args: string[], options: RunOptions 
       options.signal?.removeEventListener('abort', onAbort);
       resolve({ code: code ?? (sig ? 128 : 1), stdout, stderr, durationMs: Date.now() - started });
     });
+    // A command that exits before reading its input (openssl s_client on a refused handshake) closes the
+    // pipe: EPIPE there is not an error of the run, its exit code and output say what happened.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') stderr += `\n[devstack] stdin: ${err.message}`;
+    });
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
   });

@@ -5,7 +5,7 @@ import type { Progress } from './progress';
 
 export interface ServiceStatus {
   service: StackService | 'api';
-  /** Server implementation, e.g. "PostgreSQL", "MariaDB", "FerretDB", "RustyVault". */
+  /** Server implementation, e.g. "PostgreSQL", "MariaDB", "FerretDB", "OpenBao". */
   server?: string;
   version?: string;
   port: string;

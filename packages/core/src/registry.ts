@@ -53,7 +53,8 @@ export const SERVICE_REGISTRY = {
     role: 'server',
     port: 18200,
     portCount: 1,
-    tlsPortShift: 0,
+    // Dual mode: HTTPS on a second listener at port + 2 (port + 1 is the plain listener's cluster address).
+    tlsPortShift: 2,
     compose: ['vault'],
     tier: 'secrets',
     coverage: SERVER_COVERAGE,

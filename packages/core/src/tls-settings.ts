@@ -10,8 +10,8 @@ import { SERVICE_REGISTRY, type StackService } from './registry';
  *
  * dual:     plaintext served as before, TLS beside it (same port for PostgreSQL and MariaDB, which
  *           negotiate TLS in-protocol; tls-port = port + 10 for Redis; port + 2 for FerretDB).
- * required: plaintext refused; TLS on the service's own port. RustyVault has exactly one listener, so
- *           the Vault API is plaintext in dual mode and HTTPS only in required mode.
+ * required: plaintext refused; TLS on the service's own port. Vault: dual = plaintext on its port and
+ *           HTTPS on port + 2 (two listeners); required = HTTPS on its port only.
  */
 export type TlsMode = 'dual' | 'required';
 
@@ -130,18 +130,34 @@ export function ferretTlsArgs(config: LoadedConfig, host: string, port: number):
   };
 }
 
-/** Vault listener lines replacing `tls_disable = true` (required mode only: one listener). */
-export function vaultListenerTlsLines(config: LoadedConfig, opensslCiphers = true): string[] | undefined {
+/** Vault HTTPS listener in dual mode: vault port + 2 (each listener's cluster address is its port + 1). */
+export const VAULT_TLS_PORT_SHIFT = SERVICE_REGISTRY.vault.tlsPortShift;
+
+export interface VaultListener {
+  port: number;
+  clusterPort: number;
+  /** TLS lines of the listener block; undefined: plaintext (`tls_disable = true`). */
+  tls?: string[];
+}
+
+/**
+ * The Vault listeners. Plaintext only without TLS; dual: plaintext on the port and HTTPS on port + 2;
+ * required: HTTPS on the port. Client certificates are requested (not required) so the `cert` auth
+ * method can log in the devstack client certificate; clients without one are served as before.
+ */
+export function vaultListeners(config: LoadedConfig): VaultListener[] {
+  const port = config.ports.vault;
   const tls = serviceTls(config, 'vault');
-  if (!tls || tls.mode !== 'required') return undefined;
-  // RustyVault defaults tls_disable to true: it must be turned off explicitly.
-  return [
-    `  tls_disable = false`,
+  if (!tls) return [{ port, clusterPort: port + 1 }];
+  const lines = [
     `  tls_cert_file = "${tls.cert}"`,
     `  tls_key_file = "${tls.key}"`,
+    `  tls_client_ca_file = "${tls.ca}"`,
     `  tls_min_version = "tls12"`,
-    // RustyVault takes an OpenSSL cipher list; HashiCorp Vault/OpenBao take Go suite names (their defaults are strong).
-    ...(opensslCiphers ? [`  tls_cipher_suites = "${TLS_CIPHERS}"`] : []),
-    '  tls_disable_client_certs = true',
+  ];
+  if (tls.mode === 'required') return [{ port, clusterPort: port + 1, tls: lines }];
+  return [
+    { port, clusterPort: port + 1 },
+    { port: port + VAULT_TLS_PORT_SHIFT, clusterPort: port + VAULT_TLS_PORT_SHIFT + 1, tls: lines },
   ];
 }

@@ -80,7 +80,7 @@ export function kvPath(config: LoadedConfig, service: string): string {
   return config.vault.kvVersion === 2 ? `${mount}/data/devstack/${service}` : `${mount}/devstack/${service}`;
 }
 
-/** Unwrap a KV read: v2 nests the secret under data.data, v1 (and RustyVault) under data. */
+/** Unwrap a KV read: v2 nests the secret under data.data, v1 under data. */
 export function kvData(config: LoadedConfig, response: { data?: Record<string, unknown> }): Record<string, string> {
   const data = response?.data ?? {};
   const inner = config.vault.kvVersion === 2 ? (data.data as Record<string, unknown> | undefined) ?? {} : data;

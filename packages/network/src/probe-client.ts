@@ -81,7 +81,7 @@ async function exchange(t: ProbeTarget, creds: Creds, timeoutMs: number): Promis
       }
     }
     case 'vault-health': {
-      // seal-status answers without a token on Vault, OpenBao and RustyVault alike (RustyVault has no sys/health).
+      // seal-status answers without a token on Vault and OpenBao alike, sealed or not.
       const res = await httpGet(host, port, '/v1/sys/seal-status', timeoutMs);
       const body = JSON.parse(res.body) as { sealed?: boolean };
       if (res.status !== 200 || body.sealed !== false) throw new Error(`seal-status HTTP ${res.status}, sealed=${body.sealed}`);

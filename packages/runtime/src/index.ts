@@ -4,7 +4,7 @@
 export * from './providers';
 export * from './profile-tune';
 export * from './network';
-export { StackLayout, findBinary, postgresBinDir, toolDirs } from './local/layout';
+export { StackLayout, findBinary, findBinaryIn, postgresBinDir, toolDirs, PROJECT_TOOLS_BIN } from './local/layout';
 export { LocalProvider, LOCAL_SERVICES } from './local/local-provider';
 export { serviceAccount, SERVICE_USER } from './local/service';
 export { vaultBinary, vaultVersion, vaultConfigText } from './local/vault-server';

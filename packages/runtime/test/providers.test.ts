@@ -42,12 +42,13 @@ describe('local server configs', () => {
     expect(text.indexOf('port 17002')).toBeGreaterThan(0);
   });
 
-  it('vault config listens on loopback only', () => {
-    const text = vaultConfigText(config, '/d', '/p', '/w', { path: '/x/rvault', server: 'RustyVault' });
+  it('vault config: raft storage, loopback listener with its own cluster address', () => {
+    const text = vaultConfigText(config, '/d');
+    expect(text).toContain('storage "raft" {');
     expect(text).toContain('address = "127.0.0.1:18200"');
-    expect(text).toContain('work_dir = "/w"');
-    const hashi = vaultConfigText(config, '/d', '/p', '/w', { path: '/x/vault', server: 'Vault' });
-    expect(hashi).toContain('disable_mlock = true');
-    expect(hashi).not.toContain('work_dir');
+    expect(text).toContain('cluster_address = "127.0.0.1:18201"');
+    expect(text).toContain('tls_disable = true');
+    expect(text).toContain('performance_multiplier = 1');
+    expect(text).not.toContain('storage "file"');
   });
 });

@@ -52,4 +52,15 @@ describe('docker-compose.yml', () => {
     expect(compose.services['redis-1'].image).toMatch(/^redis:7/);
     expect(compose.services.vault.image).toMatch(/^(hashicorp\/vault|openbao\/openbao):/);
   });
+
+  it('runs the OpenBao version tools/setup.sh pins, with the local settings (raft, own cluster address)', () => {
+    const pinned = readFileSync(path.join(root, 'tools/setup.sh'), 'utf8').match(/^OPENBAO_VERSION=(\S+)$/m)?.[1];
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(compose.services.vault.image).toBe(`openbao/openbao:${pinned}`);
+    const hcl = readFileSync(path.join(root, 'configs/vault/compose.hcl'), 'utf8');
+    expect(hcl).toMatch(/storage "raft" \{/);
+    expect(hcl).toMatch(/performance_multiplier\s*=\s*1/);
+    expect(hcl).toMatch(/cluster_address\s*=\s*"0\.0\.0\.0:8201"/);
+    expect(hcl).not.toMatch(/storage "file"|disable_mlock/);
+  });
 });

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import * as path from 'node:path';
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
-import { clientTls, contextOf, DevstackError, endpointsOf, getCredentials, readTlsState, startResult, tlsStateFile, type CommonOptions, type LoadedConfig, type StackService, type TaskResult, type TlsMode, type TlsState } from '@devstack/core';
+import { clientTls, contextOf, DevstackError, endpointsOf, getCredentials, operatorClient, readTlsState, startResult, tlsStateFile, type CommonOptions, type LoadedConfig, type StackService, type TaskResult, type TlsMode, type TlsState } from '@devstack/core';
 import { mariadbSocket, providerFor, StackLayout } from '@devstack/runtime';
 import { certFiles, haveCerts } from './certs';
 import { handshake } from './handshake';
@@ -27,7 +27,7 @@ async function readBack(config: LoadedConfig, service: StackService, next: TlsSt
     if (!h.ok) throw new Error(`${service}: TLS handshake on ${target.port} failed: ${h.code} ${h.message}`);
     return `${h.protocol} on :${target.port}`;
   }
-  return service === 'vault' && next ? 'plaintext (single listener: HTTPS in required mode only)' : 'plaintext';
+  return 'plaintext';
 }
 
 /**
@@ -75,8 +75,26 @@ export async function applyTlsState(config: LoadedConfig, next: TlsState | undef
   }
 }
 
-/** The certificate-only accounts: PostgreSQL `cert` auth (pg_hba) and MariaDB REQUIRE X509. */
+/** Vault's `cert` auth method: the devstack client certificate (CN devstack_tls, chained to the root) logs in with the default policy only. */
+export const VAULT_CERT_ROLE = CERT_USER;
+
+async function ensureVaultCertAuth(config: LoadedConfig): Promise<void> {
+  const op = operatorClient(config);
+  const auths = (await op.auths()) as Record<string, unknown>;
+  const list = (auths.data as Record<string, unknown> | undefined) ?? auths;
+  if (!Object.keys(list).includes('cert/')) await op.enableAuth({ mount_point: 'cert', type: 'cert', description: 'devstack client certificate logins' });
+  await op.write(`auth/cert/certs/${VAULT_CERT_ROLE}`, {
+    certificate: readFileSync(certFiles(config, 'x').ca, 'utf8'),
+    allowed_common_names: CERT_USER,
+    token_policies: 'default',
+    token_ttl: '60s',
+    token_max_ttl: '60s',
+  });
+}
+
+/** The certificate-only accounts: PostgreSQL `cert` auth (pg_hba), MariaDB REQUIRE X509, Vault's cert auth method. */
 async function ensureCertUsers(config: LoadedConfig): Promise<void> {
+  await ensureVaultCertAuth(config);
   const admin = await getCredentials(config, 'postgres');
   const ssl = clientTls(config, 'postgres');
   const pg = new Client({ ...endpointsOf(config).postgres, user: admin.user, password: admin.password, database: 'postgres', ...(ssl ? { ssl } : {}) });
@@ -119,7 +137,7 @@ export async function enable(options: EnableOptions): Promise<TaskResult> {
   if (!haveCerts(config)) throw new DevstackError('BAD_INPUT', `No certificates under ${path.dirname(certFiles(config, 'x').ca)}.`, { fix: 'npx nx run tls:certs' });
   const next: TlsState = { mode, services: [...TLS_SERVICES], certUser: CERT_USER };
   const outcome = await applyTlsState(config, next, progress);
-  return outcomeResult(result, 'enable', outcome, mode === 'dual' ? 'dual: plaintext still served; Vault stays plaintext (RustyVault has a single listener, see docs/tls.md)' : 'required: plaintext refused on every service');
+  return outcomeResult(result, 'enable', outcome, mode === 'dual' ? 'dual: plaintext still served beside TLS on every service (Vault: HTTPS on its second listener)' : 'required: plaintext refused on every service');
 }
 
 export async function disable(options: CommonOptions): Promise<TaskResult> {

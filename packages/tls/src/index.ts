@@ -5,4 +5,4 @@ export { renew, type RenewOptions } from './renew';
 export { handshake, daysLeft, type HandshakeOptions, type HandshakeOutcome, type StartTls, type TlsTarget } from './handshake';
 export { opensslProbe, type OpensslOutcome } from './openssl-probe';
 export { tlsTarget, redisTlsTargets, TLS_SERVICES } from './targets';
-export { ensurePkiMount, ensureRole, ensureRoot, intermediateSupport, issue, pkiClient, readCa, CERT_USER, DNS_NAMES, PKI_MOUNT, type IssuedCert } from './pki';
+export { ensureIntermediate, ensurePkiMount, ensureRole, ensureRoot, issue, pkiClient, readCa, CERT_USER, DNS_NAMES, PKI_INT_MOUNT, PKI_MOUNT, type IssuedCert } from './pki';

@@ -1,14 +1,17 @@
 import { DevstackError, operatorClient, vaultFailure, type LoadedConfig, type VaultClient } from '@devstack/core';
 
 /**
- * The devstack CA in Vault PKI. RustyVault 0.2.1's PKI engine offers: root/generate, config/ca (import),
- * roles, issue, ca/pem, cert/<serial>, revoke, crl. It has no intermediate/generate and no
- * root/sign-intermediate, so the CA is a single root in Vault (probed live: see intermediateSupport).
+ * The devstack PKI in Vault (OpenBao): a root CA in `pki/` that signs only the intermediate, an
+ * intermediate CA in `pki_int/` that issues every service leaf. Private keys of both CAs never leave
+ * Vault (generate/internal). Clients trust the root only; servers present leaf + intermediate.
  */
 export const PKI_MOUNT = 'pki';
-export const CA_COMMON_NAME = 'devstack CA';
-/** CA lifetime; leaves must expire before it (RustyVault refuses a leaf TTL past the CA's notAfter). */
+export const PKI_INT_MOUNT = 'pki_int';
+export const CA_COMMON_NAME = 'devstack root CA';
+export const INT_COMMON_NAME = 'devstack intermediate CA';
+/** Lifetimes: root 10 years, intermediate 5 years, leaves 90 days (each must end before its issuer). */
 export const CA_TTL = '87600h';
+export const INT_TTL = '43800h';
 export const LEAF_TTL = '2160h';
 /** Account that PostgreSQL and MariaDB accept only with a client certificate (CN = user name). */
 export const CERT_USER = 'devstack_tls';
@@ -34,50 +37,59 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function ensurePkiMount(vault: VaultClient): Promise<void> {
+/** Mount a PKI engine with a max lease TTL that fits its CA (the default, 32 days, would cap it). */
+export async function ensurePkiMount(vault: VaultClient, mount = PKI_MOUNT, maxTtl = CA_TTL): Promise<void> {
   const mounts = (await call('list mounts', () => vault.mounts())) as Record<string, unknown>;
   const list = (mounts.data as Record<string, unknown> | undefined) ?? mounts;
-  if (!Object.keys(list).includes(`${PKI_MOUNT}/`)) await call('mount pki', () => vault.mount({ mount_point: PKI_MOUNT, type: 'pki' }));
+  if (!Object.keys(list).includes(`${mount}/`)) {
+    await call(`mount ${mount}`, () => vault.mount({ mount_point: mount, type: 'pki', config: { max_lease_ttl: maxTtl } }));
+  }
 }
 
-/** The CA certificate in PEM, or undefined when the mount has no CA yet. */
-export async function readCa(vault: VaultClient): Promise<string | undefined> {
+/** The CA certificate of a mount in PEM, or undefined when the mount has no CA yet. */
+export async function readCa(vault: VaultClient, mount = PKI_MOUNT): Promise<string | undefined> {
   try {
-    const r = (await vault.read(`${PKI_MOUNT}/ca/pem`)) as { data?: { certificate?: string } };
-    return r.data?.certificate || undefined;
+    const r = (await vault.read(`${mount}/cert/ca`)) as { data?: { certificate?: string } };
+    return r.data?.certificate?.trim() || undefined;
   } catch (err) {
     const f = vaultFailure(err);
     if (f && f.status >= 400 && f.status < 500) return undefined;
-    if (f && f.errors.join(' ').match(/not config/i)) return undefined;
     throw err;
   }
 }
 
 /** Root CA inside Vault (key never leaves it: root/generate/internal). Kept when it already exists. */
 export async function ensureRoot(vault: VaultClient): Promise<{ pem: string; created: boolean }> {
-  const existing = await readCa(vault);
+  await ensurePkiMount(vault, PKI_MOUNT, CA_TTL);
+  const existing = await readCa(vault, PKI_MOUNT);
   if (existing) return { pem: existing, created: false };
-  const r = (await call('root/generate/internal', () =>
+  const r = (await call('pki/root/generate/internal', () =>
     vault.write(`${PKI_MOUNT}/root/generate/internal`, { common_name: CA_COMMON_NAME, ttl: CA_TTL, key_type: 'rsa', key_bits: 2048, organization: 'devstack' }),
   )) as { data: { certificate: string } };
-  return { pem: r.data.certificate, created: true };
+  return { pem: r.data.certificate.trim(), created: true };
 }
 
-/** Ask the server for an intermediate: the answer (status) is what docs/tls.md and the certs result report. */
-export async function intermediateSupport(vault: VaultClient): Promise<{ supported: boolean; detail: string }> {
-  try {
-    await vault.write(`${PKI_MOUNT}/intermediate/generate/internal`, { common_name: 'devstack intermediate CA' });
-    return { supported: true, detail: 'intermediate/generate answered' };
-  } catch (err) {
-    const f = vaultFailure(err);
-    if (!f) throw err;
-    return { supported: false, detail: `${PKI_MOUNT}/intermediate/generate/internal -> HTTP ${f.status}${f.errors.length ? ` ${f.errors.join('; ')}` : ''}` };
-  }
+/**
+ * Intermediate CA in pki_int/: its key is generated inside Vault, its CSR signed by the root in pki/,
+ * the signed certificate imported back. Kept when pki_int already holds a CA.
+ */
+export async function ensureIntermediate(vault: VaultClient): Promise<{ pem: string; created: boolean }> {
+  await ensurePkiMount(vault, PKI_INT_MOUNT, INT_TTL);
+  const existing = await readCa(vault, PKI_INT_MOUNT);
+  if (existing) return { pem: existing, created: false };
+  const csr = (await call('pki_int/intermediate/generate/internal', () =>
+    vault.write(`${PKI_INT_MOUNT}/intermediate/generate/internal`, { common_name: INT_COMMON_NAME, key_type: 'rsa', key_bits: 2048, organization: 'devstack' }),
+  )) as { data: { csr: string } };
+  const signed = (await call('pki/root/sign-intermediate', () =>
+    vault.write(`${PKI_MOUNT}/root/sign-intermediate`, { csr: csr.data.csr, common_name: INT_COMMON_NAME, ttl: INT_TTL, format: 'pem' }),
+  )) as { data: { certificate: string } };
+  await call('pki_int/intermediate/set-signed', () => vault.write(`${PKI_INT_MOUNT}/intermediate/set-signed`, { certificate: signed.data.certificate }));
+  return { pem: signed.data.certificate.trim(), created: true };
 }
 
 export async function ensureRole(vault: VaultClient, name: string): Promise<void> {
-  await call(`roles/${name}`, () =>
-    vault.write(`${PKI_MOUNT}/roles/${name}`, {
+  await call(`${PKI_INT_MOUNT}/roles/${name}`, () =>
+    vault.write(`${PKI_INT_MOUNT}/roles/${name}`, {
       ttl: LEAF_TTL,
       max_ttl: LEAF_TTL,
       key_type: 'rsa',
@@ -86,17 +98,18 @@ export async function ensureRole(vault: VaultClient, name: string): Promise<void
       allowed_domains: `localhost,${DNS_NAMES[name] ?? name}`,
       allow_bare_domains: true,
       allow_ip_sans: true,
+      // The client leaf's CN is a database user name (devstack_tls), not a hostname; it is a client certificate only.
+      ...(name === 'client' ? { allowed_domains: CERT_USER, allow_localhost: false, enforce_hostnames: false, server_flag: false, client_flag: true } : {}),
     }),
   );
 }
 
-/** Issue a leaf from the role: SANs localhost, 127.0.0.1, ::1 and the compose DNS name. */
+/** Issue a leaf from the intermediate: SANs localhost, 127.0.0.1, ::1 and the compose DNS name. */
 export async function issue(vault: VaultClient, role: string, ttl = LEAF_TTL, commonName?: string): Promise<IssuedCert> {
   const cn = commonName ?? (role === 'client' ? CERT_USER : 'localhost');
-  // RustyVault puts the common name (localhost) into the DNS SANs itself.
   const alt = role === 'client' ? '' : DNS_NAMES[role] ?? role;
-  const r = (await call(`issue/${role}`, () =>
-    vault.write(`${PKI_MOUNT}/issue/${role}`, { common_name: cn, ...(alt ? { alt_names: alt, ip_sans: '127.0.0.1,::1' } : {}), ttl }),
+  const r = (await call(`${PKI_INT_MOUNT}/issue/${role}`, () =>
+    vault.write(`${PKI_INT_MOUNT}/issue/${role}`, { common_name: cn, ...(alt ? { alt_names: alt, ip_sans: '127.0.0.1,::1' } : {}), ttl }),
   )) as { data: { certificate: string; private_key: string; issuing_ca: string; serial_number: string; expiration: number } };
   return { certificate: r.data.certificate, privateKey: r.data.private_key, issuingCa: r.data.issuing_ca, serial: r.data.serial_number, expiration: r.data.expiration };
 }

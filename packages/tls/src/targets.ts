@@ -1,12 +1,12 @@
-import { endpointsOf, MONGO_TLS_PORT_SHIFT, REDIS_TLS_PORT_SHIFT, SERVICE_REGISTRY, STACK_SERVICES, type LoadedConfig, type StackService, type TlsMode } from '@devstack/core';
+import { endpointsOf, MONGO_TLS_PORT_SHIFT, REDIS_TLS_PORT_SHIFT, SERVICE_REGISTRY, STACK_SERVICES, VAULT_TLS_PORT_SHIFT, type LoadedConfig, type StackService, type TlsMode } from '@devstack/core';
 import type { TlsTarget } from './handshake';
 
 /** Services that get TLS (registry servers with a TLS listener), in restart order: Vault first, because the others read their credentials from it. */
 export const TLS_SERVICES: StackService[] = STACK_SERVICES.filter((s) => SERVICE_REGISTRY[s].tlsPortShift !== null);
 
 /**
- * Where each service serves TLS in a mode (see core/local/tls-settings.ts). Vault has one listener:
- * in dual mode it stays plaintext, so it has no TLS target there.
+ * Where each service serves TLS in a mode (see core/local/tls-settings.ts). Vault in dual mode:
+ * HTTPS on its second listener, port + 2.
  */
 export function tlsTarget(config: LoadedConfig, service: StackService, mode: TlsMode): TlsTarget | undefined {
   const ep = endpointsOf(config);
@@ -21,7 +21,7 @@ export function tlsTarget(config: LoadedConfig, service: StackService, mode: Tls
     case 'mongodb':
       return { service, host, port: ep.mongodb.port + (mode === 'dual' ? MONGO_TLS_PORT_SHIFT : 0), starttls: 'none' };
     case 'vault':
-      return mode === 'required' ? { service, host, port: ep.vault.port, starttls: 'none' } : undefined;
+      return { service, host, port: ep.vault.port + (mode === 'dual' ? VAULT_TLS_PORT_SHIFT : 0), starttls: 'none' };
   }
 }
 

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { loadConfig, readTlsState, type TlsMode, type TlsState } from '@devstack/core';
 import { providerFor } from '@devstack/runtime';
-import { haveCerts, issueAll } from '../src/certs';
+import { certFiles, haveCerts, issueAll } from '../src/certs';
 import { servedCert } from '../src/check';
 import { applyTlsState } from '../src/enable';
 import { handshake, type HandshakeOptions, type TlsTarget } from '../src/handshake';
@@ -50,16 +51,15 @@ async function switchTo(mode: TlsMode): Promise<void> {
 }
 
 /**
- * Servers built on OpenSSL (PostgreSQL, MariaDB, Redis) complete the chain from their CA file and send
- * leaf + devstack root: a client trusting another CA then sees the root as SELF_SIGNED_CERT_IN_CHAIN.
- * FerretDB (Go) and RustyVault send the leaf alone: UNABLE_TO_VERIFY_LEAF_SIGNATURE.
+ * Every server presents leaf + devstack intermediate (cert.pem holds both). A client that trusts another
+ * CA cannot find the issuer of that intermediate: UNABLE_TO_GET_ISSUER_CERT_LOCALLY, the same for all.
  */
 const WRONG_CA_CODE: Record<DbService, string> = {
-  postgres: 'SELF_SIGNED_CERT_IN_CHAIN',
-  mysql: 'SELF_SIGNED_CERT_IN_CHAIN',
-  redis: 'SELF_SIGNED_CERT_IN_CHAIN',
-  mongodb: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  vault: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  postgres: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  mysql: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  redis: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  mongodb: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  vault: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
 };
 
 /** Scenarios that hold in either mode, for the services serving TLS in that mode. */
@@ -124,7 +124,7 @@ function commonCases(mode: TlsMode, services: DbService[]) {
 
 describe('dual mode: TLS beside plaintext', () => {
   beforeAll(() => switchTo('dual'), 120000);
-  commonCases('dual', ['postgres', 'mysql', 'redis', 'mongodb']);
+  commonCases('dual', SERVICES);
 
   test.each(SERVICES)('7 %s: plaintext still accepted in dual mode', async (s) => {
     await matrix.cell('7 plaintext: dual accepts, required refuses', s, async () => {
@@ -136,8 +136,11 @@ describe('dual mode: TLS beside plaintext', () => {
     });
   });
 
-  test('vault: dual mode keeps the single listener plaintext (no TLS target)', () => {
-    expect(tlsTarget(m.config, 'vault', 'dual')).toBeUndefined();
+  test('vault: dual mode serves plaintext on its port and HTTPS on port + 2 (two listeners)', async () => {
+    const t = target('vault', 'dual');
+    expect(t.port).toBe(m.config.ports.vault + 2);
+    expect(await driverLogin(m, 'vault', 'dual', { tls: false })).toMatchObject({ ok: true, observed: 'http sealed=false' });
+    expect(await driverLogin(m, 'vault', 'dual', { tls: true })).toMatchObject({ ok: true, observed: 'https sealed=false' });
   });
 });
 
@@ -160,7 +163,7 @@ describe('required mode: plaintext refused', () => {
     });
   });
 
-  test.each(['redis', 'mongodb', 'vault'] as const)('7 %s: plaintext bytes to the TLS-only port get no protocol reply', async (s) => {
+  test.each(['redis', 'mongodb'] as const)('7 %s: plaintext bytes to the TLS-only port get no protocol reply', async (s) => {
     await matrix.cell('7 plaintext: dual accepts, required refuses', s, async () => {
       const t = target(s, 'required');
       const r = await plaintextProbe(t.host, t.port, PLAINTEXT_HELLO[s]);
@@ -191,10 +194,27 @@ describe('required mode: plaintext refused', () => {
     });
   });
 
-  test('3 vault: client certificates are not enabled on the listener (a handshake without one is served)', async () => {
-    const h = await handshake(target('vault', 'required'), { ca: m.ca, send: 'GET /v1/sys/seal-status HTTP/1.1\r\nHost: localhost\r\n\r\n' });
-    expect(h).toMatchObject({ ok: true, reply: expect.stringMatching(/^HTTP\/1\.1 200/) });
-    matrix.mark('3 client certificate required/accepted', 'vault', 'n/a', 'listener runs with tls_disable_client_certs (node-vault clients carry no certificate)');
+  test('7 vault: plaintext HTTP to the HTTPS-only port gets Go\'s 400 "HTTP request to an HTTPS server", no API answer', async () => {
+    await matrix.cell('7 plaintext: dual accepts, required refuses', 'vault', async () => {
+      const t = target('vault', 'required');
+      const r = await plaintextProbe(t.host, t.port, PLAINTEXT_HELLO.vault);
+      expect(r.reply).toBe('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+      expect(await driverLogin(m, 'vault', 'required', { tls: true })).toMatchObject({ ok: true, observed: 'https sealed=false' });
+      return 'required: plaintext -> 400 Client sent an HTTP request to an HTTPS server.';
+    });
+  });
+
+  test('3 vault: cert auth login refused without a client certificate or with another identity, accepted with devstack_tls', async () => {
+    await matrix.cell('3 client certificate required/accepted', 'vault', async () => {
+      const without = await driverLogin(m, 'vault', 'required', { tls: true, user: 'cert' });
+      expect(without).toMatchObject({ ok: false, code: '400', message: '400 no client certificate found' });
+      const f = certFiles(m.config, 'postgres');
+      const other = await driverLogin({ ...m, client: { cert: readFileSync(f.cert, 'utf8'), key: readFileSync(f.key, 'utf8') } }, 'vault', 'required', { tls: true, user: 'cert', clientCert: true });
+      expect(other).toMatchObject({ ok: false, code: '400', message: '400 no chain matching all constraints could be found for this login certificate' });
+      const withCert = await driverLogin(m, 'vault', 'required', { tls: true, user: 'cert', clientCert: true });
+      expect(withCert).toMatchObject({ ok: true, observed: 'cert login: policies=default common_name=devstack_tls' });
+      return 'auth/cert: no cert 400, other CN 400, devstack_tls 200 (default policy)';
+    });
   });
 
   test.each(SERVICES)('6 %s: live certificate not flagged; short-lived flagged; expired rejected', async (s) => {
@@ -204,8 +224,9 @@ describe('required mode: plaintext refused', () => {
       const vault = pkiClient(m.config);
       // Both come from the service's own Vault PKI role: the product's CA, not a fixture.
       const [short, expired] = await Promise.all([issue(vault, s, '24h'), issue(vault, s, '1s')]);
-      const a = await serve(short.certificate, short.privateKey);
-      const b = await serve(expired.certificate, expired.privateKey);
+      // Served like the stack serves its own: leaf + the intermediate that issued it.
+      const a = await serve(`${short.certificate}\n${short.issuingCa}`, short.privateKey);
+      const b = await serve(`${expired.certificate}\n${expired.issuingCa}`, expired.privateKey);
       try {
         const flagged = await servedCert({ service: s, host: '127.0.0.1', port: a.port, starttls: 'none' }, m.ca);
         expect(flagged).toMatchObject({ ok: true, warn: true });

@@ -4,7 +4,7 @@ import { TLS_CIPHERS } from '@devstack/core';
 /**
  * RC4, 3DES and EXPORT suites cannot be offered by this machine's OpenSSL 3 clients, so the live suite
  * cannot watch a server refuse them. What it can check is the list the OpenSSL-based servers
- * (PostgreSQL, MariaDB, Redis, RustyVault) are given: expanded by OpenSSL itself, nothing weak is left.
+ * (PostgreSQL, MariaDB, Redis) are given: expanded by OpenSSL itself, nothing weak is left.
  */
 describe('server cipher list', () => {
   const expanded = execFileSync('openssl', ['ciphers', '-v', `${TLS_CIPHERS}:@SECLEVEL=0`], { encoding: 'utf8' })

@@ -83,7 +83,7 @@ export async function bench(options: VaultBenchOptions, signal?: AbortSignal): P
   } finally {
     progress(`cleanup: revoking ${issued.length} bench tokens`);
     let unrevoked = 0;
-    for (const t of issued) await revokeToken(config, caps, root, t).catch(() => (unrevoked += 1));
+    for (const t of issued) await revokeToken(config, root, t).catch(() => (unrevoked += 1));
     await deleteRole(config, root, role.name);
     if (unrevoked) result.warnings!.push(`cleanup: ${unrevoked} of ${issued.length} bench tokens could not be revoked (they expire within 10 minutes)`);
   }

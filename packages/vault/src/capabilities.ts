@@ -1,30 +1,15 @@
 import { DevstackError, endpointsOf, operatorClient, readVaultInit, type LoadedConfig } from '@devstack/core';
-import { vaultBinary, vaultVersion } from '@devstack/runtime';
+import { vaultBinary } from '@devstack/runtime';
 import { describe, vaultRequest, type VaultReply } from './http';
 
-/**
- * What the Vault API server in front of us actually supports, probed at runtime, so every security
- * case can be honest about it (see docs/vault-compatibility.md).
- */
+/** The Vault API server in front of us, probed at runtime (see docs/vault-compatibility.md). */
 export interface VaultCapabilities {
-  server: { name: 'Vault/OpenBao' | 'RustyVault'; version: string };
-  /** sys/policies/acl (or the legacy sys/policy) stores a policy that can be read back. */
+  /** The local binary's family when this stack runs it; a remote server answers the same API either way. */
+  server: { name: 'OpenBao' | 'Vault' | 'Vault/OpenBao'; version: string };
+  /** sys/policies/acl stores a policy that can be read back (every case that expects a 403 relies on it). */
   policyApi: boolean;
   policyApiDetail: string;
-  /** auth/token/lookup and auth/token/revoke accept the token in the body (Vault); else only in the path. */
-  tokenBodyEndpoints: boolean;
-  /** Known behaviour of this server that a security case must not mistake for success (empty on Vault). */
-  knownGaps: KnownGap[];
 }
-
-export type KnownGap = 'no-policy-api' | 'secret-id-ttl-not-enforced' | 'token-entry-without-policies';
-
-export const GAP_REASONS: Record<KnownGap, string> = {
-  'no-policy-api':
-    'no ACL policy API (sys/policies/acl and sys/policy answer 404): tokens are not restricted to a path, every token reads and writes every path',
-  'secret-id-ttl-not-enforced': 'secret_id_ttl is stored (lookup shows expiration_time) but auth/approle/login never checks it: expired secret_ids still log in',
-  'token-entry-without-policies': 'tokens issued by a login do not keep their policies: auth/token/lookup* shows policies [] although the login response lists them',
-};
 
 const PROBE_POLICY = 'devstack-capability-probe';
 
@@ -64,33 +49,18 @@ export async function probeCapabilities(config: LoadedConfig): Promise<VaultCapa
       fix: 'Check DEVSTACK_PORT_OFFSET points at your own stack, or export VAULT_TOKEN for an external Vault.',
     });
   }
-  // Vault and OpenBao report their version in seal-status; RustyVault 0.2 does not.
-  const sealVersion = typeof seal.body?.version === 'string' ? seal.body.version : undefined;
-  const local = vaultBinary();
-  const server: VaultCapabilities['server'] = sealVersion
-    ? { name: 'Vault/OpenBao', version: sealVersion }
-    : { name: 'RustyVault', version: local?.server === 'RustyVault' ? await vaultVersion(local) : 'unknown' };
+  const version = typeof seal.body?.version === 'string' ? seal.body.version : 'unknown';
+  const local = config.provider === 'local' ? vaultBinary(config) : undefined;
+  const name: VaultCapabilities['server']['name'] = local?.server ?? 'Vault/OpenBao';
 
   // A policy API must store what it is given: write a probe policy and read it back.
   const rules = 'path "secret/devstack-capability-probe" {\n  capabilities = ["read"]\n}\n';
-  let policyApi = false;
-  let policyApiDetail = '';
-  for (const p of [`sys/policies/acl/${PROBE_POLICY}`, `sys/policy/${PROBE_POLICY}`]) {
-    const w = await vaultRequest(config, 'PUT', p, { token, body: { policy: rules, rules } });
-    const r = await vaultRequest(config, 'GET', p, { token });
-    policyApiDetail += `${policyApiDetail ? '; ' : ''}PUT ${p} -> ${describe(w)}, GET -> ${describe(r)}`;
-    if (w.status < 300 && r.status === 200) {
-      policyApi = true;
-      await vaultRequest(config, 'DELETE', p, { token });
-      break;
-    }
-  }
-  const lookup = await vaultRequest(config, 'POST', 'auth/token/lookup', { token, body: { token } });
-  const knownGaps: KnownGap[] = [];
-  if (!policyApi) knownGaps.push('no-policy-api');
-  // Observed in RustyVault 0.2.1's source and verified by the suite (suites/approle-security.suite.ts).
-  if (server.name === 'RustyVault') knownGaps.push('secret-id-ttl-not-enforced', 'token-entry-without-policies');
-  return { server, policyApi, policyApiDetail, tokenBodyEndpoints: lookup.status === 200, knownGaps };
+  const p = `sys/policies/acl/${PROBE_POLICY}`;
+  const w = await vaultRequest(config, 'PUT', p, { token, body: { policy: rules } });
+  const r = await vaultRequest(config, 'GET', p, { token });
+  const policyApi = w.status < 300 && r.status === 200;
+  if (policyApi) await vaultRequest(config, 'DELETE', p, { token });
+  return { server: { name, version }, policyApi, policyApiDetail: `PUT ${p} -> ${describe(w)}, GET -> ${describe(r)}` };
 }
 
 export { rootToken };

@@ -6,7 +6,7 @@ import { endpointsOf, registerSecret, type LoadedConfig } from '@devstack/core';
  */
 export interface VaultReply {
   status: number;
-  /** The server's error strings: Vault/OpenBao send {errors: [...]}, RustyVault {error: "..."}. */
+  /** The server's error strings: Vault/OpenBao send {errors: [...]} (a bare {error} is read too). */
   errors: string[];
   body: Record<string, unknown> | undefined;
 }
@@ -49,7 +49,8 @@ export function dataOf(reply: VaultReply): Record<string, unknown> | undefined {
 
 /** Short, secret-free description of a reply for result tables: `403 Permission denied.` */
 export function describe(reply: VaultReply): string {
-  return `${reply.status}${reply.errors.length ? ` ${reply.errors.join('; ')}` : ''}`;
+  // OpenBao wraps ACL denials as `1 error occurred:\n\t* permission denied\n\n`: one line in tables.
+  return `${reply.status}${reply.errors.length ? ` ${reply.errors.map((e) => e.replace(/\s+/g, ' ').trim()).join('; ')}` : ''}`;
 }
 
 export async function login(config: LoadedConfig, body: Record<string, unknown>): Promise<VaultReply> {

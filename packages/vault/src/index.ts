@@ -1,12 +1,12 @@
 export { bench, VAULT_SLO_P95_MS, type VaultBenchOptions } from './bench';
 export { bootstrap, type BootstrapOptions } from './bootstrap';
-export { assertVaultUsable, probeCapabilities, GAP_REASONS, type KnownGap, type VaultCapabilities } from './capabilities';
+export { assertVaultUsable, probeCapabilities, type VaultCapabilities } from './capabilities';
 export { vaultRequest, login, describe, dataOf, tokenOf, type VaultReply, type RequestOptions } from './http';
 export { baseline, regress } from './regress';
 export { rotate, rotateSecretId, type RotateOptions, type RotationOutcome } from './rotate';
 export { createTestRole, deleteRole, destroySecretId, lookupToken, newSecretId, revokeToken, type RoleHandle } from './roles';
 export { INVALID_ROLE_ID, INVALID_SECRET_ID, missingField, PERMISSION_DENIED } from './refusals';
-export { serviceCases, allServiceCases, SECRET_OWNERS, type SecurityCase } from './security-cases';
+export { serviceCases, allServiceCases, ownReads, type SecurityCase } from './security-cases';
 export { roleCases, SHORT_TTL_S } from './security-role-cases';
 export { SuiteContext, observe, kvListPath, type Observation } from './security-context';
 export { runSecuritySuite, securityTest, suiteCases, verdictOf, checkOf, type CaseOutcome, type SuiteRun, type TestOptions, type Verdict } from './security-suite';

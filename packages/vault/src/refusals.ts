@@ -1,11 +1,11 @@
 /**
- * The exact refusal texts the suite accepts, per server family (docs/vault-compatibility.md, row 6).
- * Anchored where the server's whole message is known, so "any error" never matches.
+ * The exact refusal texts of OpenBao 2.x (and HashiCorp Vault, which shares the code), anchored so
+ * "any error" never matches (docs/vault-compatibility.md).
  */
-export const PERMISSION_DENIED = /permission denied/i;
-/** RustyVault and older Vault: `invalid role_id`; recent Vault/OpenBao: `invalid role or secret ID`. */
-export const INVALID_ROLE_ID = /^invalid role[_ ]id$|invalid role or secret id/i;
-/** RustyVault and older Vault: `invalid secret id`; recent Vault/OpenBao: `invalid role or secret ID`. */
-export const INVALID_SECRET_ID = /^invalid secret[_ ]id$|invalid role or secret id/i;
-/** Vault names the missing field; RustyVault 0.2 answers its generic `Request field is not found.`. */
-export const missingField = (field: string): RegExp => new RegExp(`missing ${field}|^Request field is not found\\.$`, 'i');
+/** ACL denial: `1 error occurred:\n\t* permission denied\n\n`; unknown, revoked or expired token: `permission denied`. */
+export const PERMISSION_DENIED = /^(1 error occurred:\n\t\* )?permission denied\n*$/;
+/** Unknown role_id, and unknown, expired, used-up or destroyed secret_id: one text, so a caller learns nothing. */
+export const INVALID_ROLE_ID = /^invalid role or secret ID$/;
+export const INVALID_SECRET_ID = INVALID_ROLE_ID;
+/** A login without the field names it: `missing role_id` (HTTP 500, as in Vault) / `missing secret_id` (HTTP 400). */
+export const missingField = (field: string): RegExp => new RegExp(`^missing ${field}$`);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { registerSecret, type LoadedConfig } from '@devstack/core';
-import type { VaultCapabilities } from './capabilities';
 import { dataOf, describe, login, tokenOf, vaultRequest, type VaultReply } from './http';
 
 /** Operator-side AppRole and token helpers shared by rotate, bench and the security suite. */
@@ -47,18 +46,13 @@ export async function loginToken(config: LoadedConfig, roleIdValue: string, secr
   return tokenOf(await login(config, { role_id: roleIdValue, secret_id: secretId }));
 }
 
-/** Token lookup by an operator: body form on Vault/OpenBao, path form on RustyVault (no body form there). */
-export function lookupToken(config: LoadedConfig, caps: Pick<VaultCapabilities, 'tokenBodyEndpoints'>, root: string, token: string): Promise<VaultReply> {
+/** Token lookup by an operator (the token goes in the body, never in a URL). */
+export function lookupToken(config: LoadedConfig, root: string, token: string): Promise<VaultReply> {
   registerSecret(token);
-  return caps.tokenBodyEndpoints
-    ? vaultRequest(config, 'POST', 'auth/token/lookup', { token: root, body: { token } })
-    : vaultRequest(config, 'GET', `auth/token/lookup/${token}`, { token: root });
+  return vaultRequest(config, 'POST', 'auth/token/lookup', { token: root, body: { token } });
 }
 
-export async function revokeToken(config: LoadedConfig, caps: Pick<VaultCapabilities, 'tokenBodyEndpoints'>, root: string, token: string): Promise<VaultReply> {
+export async function revokeToken(config: LoadedConfig, root: string, token: string): Promise<VaultReply> {
   registerSecret(token);
-  const reply = caps.tokenBodyEndpoints
-    ? await vaultRequest(config, 'POST', 'auth/token/revoke', { token: root, body: { token } })
-    : await vaultRequest(config, 'POST', `auth/token/revoke/${token}`, { token: root });
-  return expectOk(reply, 'revoke token');
+  return expectOk(await vaultRequest(config, 'POST', 'auth/token/revoke', { token: root, body: { token } }), 'revoke token');
 }

@@ -26,11 +26,11 @@ export async function rotateSecretId(config: LoadedConfig, role: string): Promis
   if (!current) {
     throw new DevstackError('BAD_INPUT', `No AppRole files for "${role}" under ${approleDir(config, role)}.`, { fix: 'Run npx nx run vault:bootstrap first.' });
   }
-  const caps = await probeCapabilities(config);
+  await probeCapabilities(config);
   const root = rootToken(config);
   const fresh = await newSecretId(config, root, role);
   const token = await loginToken(config, current.roleId, fresh);
-  await revokeToken(config, caps, root, token);
+  await revokeToken(config, root, token);
   // Store the proven-good secret_id before the old one is destroyed, so the files never hold a dead one.
   writeAppRole(config, role, { roleId: current.roleId, secretId: fresh });
   const destroyed = await destroySecretId(config, root, role, current.secretId);

@@ -1,36 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { APPROLE_SERVICES, kvBody, kvData, kvPath, policyName, READABLE_SECRETS, ROLE_SETTINGS, type AppRoleService } from '@devstack/core';
-import type { KnownGap } from './capabilities';
+import { APPROLE_SERVICES, CONSUMED_SECRETS, grantName, kvBody, kvData, kvPath, policyName, ROLE_SETTINGS, type AppRoleService } from '@devstack/core';
 import { dataOf, login, vaultRequest } from './http';
 import { INVALID_ROLE_ID, INVALID_SECRET_ID, missingField, PERMISSION_DENIED } from './refusals';
 import { revokeToken } from './roles';
 import { observe, type Observation, type SuiteContext } from './security-context';
 
 /**
- * The AppRole security suite as data. Each case states what a secure server answers (`secure`) and,
- * where a known server gap decides the case, the exact behaviour of a server with that gap
- * (`gapBehaviour`), so the jest suite can pin it and the product task can report it as a finding.
+ * The AppRole security suite as data. Each case states what a secure server answers (`secure`):
+ * the status and the server's exact refusal text. Anything else is a finding.
  */
 export interface SecurityCase {
   id: string;
   /** A service name, or 'suite' for cases on throw-away test roles. */
   service: string;
   requirement: string;
-  gap?: KnownGap;
-  /** finding: the gap is a security failure; skipped: the property cannot be observed on this server. */
-  onGap?: 'finding' | 'skipped';
   run(ctx: SuiteContext): Promise<Observation>;
   secure(o: Observation): boolean;
-  gapBehaviour?(o: Observation): boolean;
 }
 
-
 const has = (o: Observation, status: number, re: RegExp) => o.status === status && o.errors.some((e) => re.test(e));
-/** The secrets that exist for the services (the api has no secret of its own: it reads the databases'). */
-export const SECRET_OWNERS = ['postgres', 'mysql', 'mongodb', 'redis'] as const;
+
+/** What a service reads with its own token: its own secret, or the grants stack up copied under its path. */
+export function ownReads(service: AppRoleService): string[] {
+  return CONSUMED_SECRETS[service].length ? CONSUMED_SECRETS[service].map((s) => grantName(service, s)) : [service];
+}
 
 export function serviceCases(service: AppRoleService): SecurityCase[] {
-  const readable = READABLE_SECRETS[service].filter((s) => (SECRET_OWNERS as readonly string[]).includes(s));
+  const readable = ownReads(service);
   const cases: SecurityCase[] = [
     {
       id: `${service}: valid login and own secret read`,
@@ -61,9 +57,13 @@ export function serviceCases(service: AppRoleService): SecurityCase[] {
     {
       id: `${service}: missing role_id refused`,
       service,
-      requirement: '400 missing role_id',
-      run: async (ctx) => observe(await login(ctx.config, { secret_id: ctx.creds(service).secretId })),
-      secure: (o) => has(o, 400, missingField('role_id')),
+      // OpenBao (like Vault) answers this one with 500: the handler returns a plain error, not a 400 response.
+      requirement: '500 missing role_id (no token issued)',
+      run: async (ctx) => {
+        const r = await login(ctx.config, { secret_id: ctx.creds(service).secretId });
+        return observe(r, undefined, { token: !!(r.body?.auth as { client_token?: string } | undefined)?.client_token });
+      },
+      secure: (o) => has(o, 500, missingField('role_id')) && o.facts?.token === false,
     },
     {
       id: `${service}: missing secret_id refused`,
@@ -84,21 +84,18 @@ export function serviceCases(service: AppRoleService): SecurityCase[] {
       secure: (o) => o.status === 200 && o.facts?.secret_id_ttl === 30 * 86400 && o.facts?.token_ttl === 3600 && o.facts?.token_max_ttl === 86400,
     },
   ];
-  for (const other of SECRET_OWNERS) {
-    if (other === service || READABLE_SECRETS[service].includes(other)) continue;
+  for (const other of APPROLE_SERVICES) {
+    if (other === service) continue;
     cases.push({
       id: `${service}: cross-service read of ${other} denied`,
       service,
       requirement: '403 permission denied',
-      gap: 'no-policy-api',
-      onGap: 'finding',
       async run(ctx) {
         const r = await ctx.read(kvPath(ctx.config, other), await ctx.token(service));
-        const leaked = r.status === 200 && !!kvData(ctx.config, r.body as { data?: Record<string, unknown> }).password;
-        return observe(r, leaked ? `200: ${other}'s password readable` : undefined, { leaked });
+        const leaked = r.status === 200;
+        return observe(r, leaked ? `200: ${other}'s secret readable` : undefined, { leaked });
       },
       secure: (o) => has(o, 403, PERMISSION_DENIED),
-      gapBehaviour: (o) => o.status === 200 && o.facts?.leaked === true,
     });
   }
   cases.push(
@@ -106,21 +103,16 @@ export function serviceCases(service: AppRoleService): SecurityCase[] {
       id: `${service}: write outside own path denied`,
       service,
       requirement: '403 permission denied',
-      gap: 'no-policy-api',
-      onGap: 'finding',
       async run(ctx) {
         const p = ctx.scratch(`write-${service}`);
         return observe(await vaultRequest(ctx.config, 'PUT', p, { token: await ctx.token(service), body: kvBody(ctx.config, { probe: 'x' }) }));
       },
       secure: (o) => has(o, 403, PERMISSION_DENIED),
-      gapBehaviour: (o) => o.status === 204 || o.status === 200,
     },
     {
       id: `${service}: delete outside own path denied`,
       service,
       requirement: '403 permission denied (and the secret survives)',
-      gap: 'no-policy-api',
-      onGap: 'finding',
       async run(ctx) {
         const p = ctx.scratch(`canary-${service}`);
         const put = await vaultRequest(ctx.config, 'PUT', p, { token: ctx.root, body: kvBody(ctx.config, { canary: 'x' }) });
@@ -130,21 +122,17 @@ export function serviceCases(service: AppRoleService): SecurityCase[] {
         return observe(del, undefined, { survived: after.status === 200 });
       },
       secure: (o) => has(o, 403, PERMISSION_DENIED) && o.facts?.survived === true,
-      gapBehaviour: (o) => o.status === 204 && o.facts?.survived === false,
     },
     {
       id: `${service}: list outside own path denied`,
       service,
       requirement: '403 permission denied',
-      gap: 'no-policy-api',
-      onGap: 'finding',
       async run(ctx) {
         const r = await vaultRequest(ctx.config, 'LIST', ctx.listPath(), { token: await ctx.token(service) });
         const keys = (dataOf(r)?.keys as string[] | undefined) ?? [];
         return observe(r, r.status === 200 ? `200: lists ${keys.length} keys under devstack/` : undefined, { keys: keys.length });
       },
       secure: (o) => has(o, 403, PERMISSION_DENIED),
-      gapBehaviour: (o) => o.status === 200 && (o.facts?.keys as number) >= SECRET_OWNERS.length,
     },
     {
       id: `${service}: login token policies exactly [default, ${policyName(service)}]`,
@@ -164,16 +152,12 @@ export function serviceCases(service: AppRoleService): SecurityCase[] {
       id: `${service}: token lookup shows exactly [default, ${policyName(service)}]`,
       service,
       requirement: `auth/token/lookup-self policies = default, ${policyName(service)}`,
-      gap: 'token-entry-without-policies',
-      // Not observable: the server never consults token policies (no ACL); the hole is reported by the denial cases.
-      onGap: 'skipped',
       async run(ctx) {
         const r = await vaultRequest(ctx.config, 'GET', 'auth/token/lookup-self', { token: await ctx.token(service) });
         const policies = [...((dataOf(r)?.policies as string[] | undefined) ?? [])].sort();
         return observe(r, `policies: ${policies.join(', ') || '(none)'}`, { policies });
       },
       secure: (o) => o.status === 200 && JSON.stringify(o.facts?.policies) === JSON.stringify(['default', policyName(service)].sort()),
-      gapBehaviour: (o) => o.status === 200 && (o.facts?.policies as string[]).length === 0,
     },
     {
       id: `${service}: revoked token refused`,
@@ -181,7 +165,7 @@ export function serviceCases(service: AppRoleService): SecurityCase[] {
       requirement: '403 permission denied',
       async run(ctx) {
         const token = await ctx.login(service);
-        await revokeToken(ctx.config, ctx.caps, ctx.root, token);
+        await revokeToken(ctx.config, ctx.root, token);
         return observe(await ctx.read(kvPath(ctx.config, readable[0]), token));
       },
       secure: (o) => has(o, 403, PERMISSION_DENIED),

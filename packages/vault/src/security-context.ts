@@ -1,6 +1,6 @@
 import { kvPath, readAppRole, type AppRoleCredentials, type LoadedConfig } from '@devstack/core';
 import { probeCapabilities, rootToken, type VaultCapabilities } from './capabilities';
-import { vaultRequest, type VaultReply } from './http';
+import { describe, vaultRequest, type VaultReply } from './http';
 import { deleteRole, loginToken, revokeToken } from './roles';
 
 /** What one security case observed: status and error text of the refusal (or success), plus facts. */
@@ -13,7 +13,7 @@ export interface Observation {
 }
 
 export function observe(reply: VaultReply, detail?: string, facts?: Record<string, unknown>): Observation {
-  return { status: reply.status, errors: reply.errors, detail: detail ?? `${reply.status}${reply.errors.length ? ` ${reply.errors.join('; ')}` : ''}`, facts };
+  return { status: reply.status, errors: reply.errors, detail: detail ?? describe(reply), facts };
 }
 
 /** The folder holding every service's secret as LIST wants it: v1 `secret/devstack`, v2 `secret/metadata/devstack`. */
@@ -79,7 +79,7 @@ export class SuiteContext {
   async cleanup(): Promise<string[]> {
     const problems: string[] = [];
     for (const t of this.issued.splice(0)) {
-      await revokeToken(this.config, this.caps, this.root, t).catch((e: Error) => {
+      await revokeToken(this.config, this.root, t).catch((e: Error) => {
         // A token that already expired or was revoked by its case is gone: that is the goal.
         if (!/403|400|permission denied|invalid/i.test(e.message)) problems.push(`revoke token: ${e.message}`);
       });

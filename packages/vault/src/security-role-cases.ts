@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { approleDir, sleep, writeAppRole } from '@devstack/core';
-import { login, vaultRequest } from './http';
+import { describe, login, vaultRequest } from './http';
 import { createTestRole, loginToken } from './roles';
 import { INVALID_SECRET_ID, PERMISSION_DENIED } from './refusals';
 import { rotateSecretId } from './rotate';
@@ -10,6 +10,8 @@ import { observe } from './security-context';
 /** Seconds-long TTLs: long enough for the first login on a loaded 2-core machine, short enough to wait out. */
 export const SHORT_TTL_S = 2;
 const WAIT_MS = (SHORT_TTL_S + 1.5) * 1000;
+/** token_max_ttl of the max-TTL case: renewal may extend a token past token_ttl, never past this. */
+export const MAX_TTL_S = 4;
 
 /** Cases on throw-away roles (prefix vt-), which the suite deletes at cleanup. */
 export function roleCases(): SecurityCase[] {
@@ -18,8 +20,6 @@ export function roleCases(): SecurityCase[] {
       id: `expired secret_id refused (test role, secret_id_ttl ${SHORT_TTL_S}s)`,
       service: 'suite',
       requirement: '400 invalid secret id after the TTL',
-      gap: 'secret-id-ttl-not-enforced',
-      onGap: 'finding',
       async run(ctx) {
         const role = await createTestRole(ctx.config, ctx.root, 'sidttl', { secret_id_ttl: `${SHORT_TTL_S}s`, token_ttl: '60s', token_max_ttl: '60s' });
         ctx.roles.push(role.name);
@@ -32,7 +32,6 @@ export function roleCases(): SecurityCase[] {
         return observe(r, token ? `200: logged in ${WAIT_MS / 1000}s after issue with a ${ttl}s secret_id` : undefined, { storedTtl: ttl });
       },
       secure: (o) => o.status === 400 && o.errors.some((e) => INVALID_SECRET_ID.test(e)),
-      gapBehaviour: (o) => o.status === 200 && o.facts?.storedTtl === SHORT_TTL_S,
     },
     {
       id: `expired token refused (test role, token_ttl ${SHORT_TTL_S}s)`,
@@ -49,6 +48,37 @@ export function roleCases(): SecurityCase[] {
         return observe(after, `before: ${before.status}; after ${WAIT_MS / 1000}s: ${after.status} ${after.errors.join('; ')}`, { before: before.status });
       },
       secure: (o) => o.facts?.before === 200 && o.status === 403 && o.errors.some((e) => PERMISSION_DENIED.test(e)),
+    },
+    {
+      id: `token max TTL enforced (test role, token_ttl ${SHORT_TTL_S}s, token_max_ttl ${MAX_TTL_S}s)`,
+      service: 'suite',
+      requirement: `renew-self for 1h capped below ${MAX_TTL_S}s with the max_ttl warning; 200 past token_ttl; 403 permission denied past token_max_ttl`,
+      async run(ctx) {
+        const role = await createTestRole(ctx.config, ctx.root, 'maxttl', { token_ttl: `${SHORT_TTL_S}s`, token_max_ttl: `${MAX_TTL_S}s` });
+        ctx.roles.push(role.name);
+        const t0 = Date.now();
+        const token = await loginToken(ctx.config, role.roleId, role.secretId);
+        ctx.issued.push(token);
+        const renew = await vaultRequest(ctx.config, 'POST', 'auth/token/renew-self', { token, body: { increment: '1h' } });
+        const renewed = (renew.body?.auth as { lease_duration?: number } | undefined)?.lease_duration;
+        const capped = ((renew.body?.warnings as string[] | undefined) ?? []).some((w) => /exceeded the effective max_ttl/.test(w));
+        await sleep(Math.max(0, t0 + (SHORT_TTL_S + 0.5) * 1000 - Date.now()));
+        const pastTtl = await vaultRequest(ctx.config, 'GET', 'auth/token/lookup-self', { token });
+        await sleep(Math.max(0, t0 + (MAX_TTL_S + 1.5) * 1000 - Date.now()));
+        const after = await vaultRequest(ctx.config, 'GET', 'auth/token/lookup-self', { token });
+        return observe(after, `renew-self 1h -> ${renew.status} lease ${renewed}s${capped ? ' (capped)' : ''}; past token_ttl: ${pastTtl.status}; past max: ${describe(after)}`, {
+          renewed,
+          capped,
+          pastTtl: pastTtl.status,
+        });
+      },
+      secure: (o) =>
+        typeof o.facts?.renewed === 'number' &&
+        (o.facts.renewed as number) <= MAX_TTL_S &&
+        o.facts?.capped === true &&
+        o.facts?.pastTtl === 200 &&
+        o.status === 403 &&
+        o.errors.some((e) => PERMISSION_DENIED.test(e)),
     },
     {
       id: 'secret_id use limit enforced (test role, secret_id_num_uses 2)',

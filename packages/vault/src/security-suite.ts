@@ -1,10 +1,11 @@
 import { APPROLE_SERVICES, contextOf, startResult, type AppRoleService, type Check, type CommonOptions, type LoadedConfig, type TaskResult } from '@devstack/core';
-import { GAP_REASONS, type VaultCapabilities } from './capabilities';
+import type { VaultCapabilities } from './capabilities';
 import { serviceCases, type SecurityCase } from './security-cases';
 import { roleCases } from './security-role-cases';
 import { SuiteContext, type Observation } from './security-context';
 
-export type Verdict = 'passed' | 'finding' | 'skipped' | 'failed';
+/** passed: the secure answer; finding: the server answered, but not with the required refusal; failed: the case could not run. */
+export type Verdict = 'passed' | 'finding' | 'failed';
 
 export interface CaseOutcome {
   id: string;
@@ -12,21 +13,12 @@ export interface CaseOutcome {
   requirement: string;
   verdict: Verdict;
   observed: string;
-  reason?: string;
   durationMs: number;
 }
 
-/**
- * The verdict rule. A secure answer passes. A known gap of this server is a finding (a failing
- * security check) or an explicit skip, as the case declares, but only when the server behaves exactly
- * as that gap predicts; anything else fails.
- */
-export function verdictOf(c: Pick<SecurityCase, 'secure' | 'gap' | 'onGap' | 'gapBehaviour'>, o: Observation, caps: Pick<VaultCapabilities, 'knownGaps'>): { verdict: Verdict; reason?: string } {
-  if (c.secure(o)) return { verdict: 'passed' };
-  if (c.gap && caps.knownGaps.includes(c.gap) && c.gapBehaviour?.(o)) {
-    return { verdict: c.onGap === 'skipped' ? 'skipped' : 'finding', reason: c.gap };
-  }
-  return { verdict: 'failed' };
+/** The verdict rule: only the secure answer (status and exact refusal text) passes. */
+export function verdictOf(c: Pick<SecurityCase, 'secure'>, o: Observation): Verdict {
+  return c.secure(o) ? 'passed' : 'finding';
 }
 
 export function suiteCases(services: readonly AppRoleService[] = APPROLE_SERVICES): SecurityCase[] {
@@ -49,8 +41,7 @@ export async function runSecuritySuite(config: LoadedConfig, options: { services
       const t0 = Date.now();
       try {
         const o = await c.run(ctx);
-        const v = verdictOf(c, o, ctx.caps);
-        outcomes.push({ id: c.id, service: c.service, requirement: c.requirement, verdict: v.verdict, observed: o.detail, reason: v.reason, durationMs: Date.now() - t0 });
+        outcomes.push({ id: c.id, service: c.service, requirement: c.requirement, verdict: verdictOf(c, o), observed: o.detail, durationMs: Date.now() - t0 });
       } catch (err) {
         outcomes.push({ id: c.id, service: c.service, requirement: c.requirement, verdict: 'failed', observed: `error: ${(err as Error).message}`, durationMs: Date.now() - t0 });
       }
@@ -69,10 +60,9 @@ export function checkOf(o: CaseOutcome): Check {
   return {
     name: o.id,
     passed: o.verdict === 'passed',
-    skipped: o.verdict === 'skipped' ? true : undefined,
     expected: o.requirement,
     observed: o.observed,
-    detail: o.verdict === 'finding' ? `SECURITY FINDING: ${o.reason} (see warnings)` : o.verdict === 'skipped' ? `skipped: ${o.reason} (see warnings)` : undefined,
+    detail: o.verdict === 'finding' ? 'SECURITY FINDING: the server did not refuse as required' : o.verdict === 'failed' ? 'case could not run' : undefined,
     durationMs: o.durationMs,
   };
 }
@@ -95,10 +85,10 @@ export async function securityTest(options: TestOptions): Promise<TaskResult> {
   const count = (s: string | undefined, v: Verdict) => run.outcomes.filter((o) => (!s || o.service === s) && o.verdict === v).length;
   result.tables!.push({
     title: `AppRole security suite on ${run.caps.server.name} ${run.caps.server.version} (policy API: ${run.caps.policyApi ? 'yes' : 'no'})`,
-    head: ['service', 'cases', 'passed', 'findings', 'skipped', 'failed'],
-    rows: [...groups, undefined].map((s) => [s ?? 'total', run.outcomes.filter((o) => !s || o.service === s).length, count(s, 'passed'), count(s, 'finding'), count(s, 'skipped'), count(s, 'failed')]),
+    head: ['service', 'cases', 'passed', 'findings', 'failed'],
+    rows: [...groups, undefined].map((s) => [s ?? 'total', run.outcomes.filter((o) => !s || o.service === s).length, count(s, 'passed'), count(s, 'finding'), count(s, 'failed')]),
   });
-  for (const gap of run.caps.knownGaps) result.warnings!.push(`${gap}: ${GAP_REASONS[gap]}`);
+  if (!run.caps.policyApi) result.warnings!.push(`This server stores no ACL policies (${run.caps.policyApiDetail}): every denial case is a finding.`);
   result.data = { capabilities: run.caps, outcomes: run.outcomes };
   return result.finish();
 }

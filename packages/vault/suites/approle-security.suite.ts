@@ -1,11 +1,10 @@
 import { loadConfig } from '@devstack/core';
-import { suiteCases, SuiteContext, vaultRequest, GAP_REASONS } from '../src';
+import { suiteCases, SuiteContext, vaultRequest } from '../src';
 
 /**
- * The AppRole security suite against the live stack's Vault. Where the server has a known gap
- * (docs/vault-compatibility.md) the case pins the server's exact behaviour instead of the secure
- * answer, so this suite fails the day the behaviour changes; `npx nx run vault:security` reports
- * the same gaps as failing security findings.
+ * The AppRole security suite against the live stack's Vault (OpenBao on the embedded stack). Every
+ * case asserts the secure answer: the status and the server's exact refusal text. The same cases
+ * run as `npx nx run vault:security` (a product check: any finding is exit 1).
  */
 const config = loadConfig();
 let ctx: SuiteContext;
@@ -21,40 +20,25 @@ afterAll(async () => {
 
 describe('capabilities', () => {
   test('Vault is reachable, unsealed and answers with its server identity', () => {
-    expect(ctx.caps.server.name).toMatch(/^(RustyVault|Vault\/OpenBao)$/);
+    expect(ctx.caps.server.name).toMatch(/^(OpenBao|Vault|Vault\/OpenBao)$/);
+    expect(ctx.caps.server.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  test('policy API: stores and returns a policy, or answers 404 (RustyVault 0.2)', async () => {
+  test('policy API: stores and returns a policy', async () => {
     const put = await vaultRequest(config, 'PUT', 'sys/policies/acl/devstack-suite-probe', { token: ctx.root, body: { policy: 'path "x" { capabilities = ["read"] }' } });
     const get = await vaultRequest(config, 'GET', 'sys/policies/acl/devstack-suite-probe', { token: ctx.root });
     await vaultRequest(config, 'DELETE', 'sys/policies/acl/devstack-suite-probe', { token: ctx.root });
-    if (ctx.caps.policyApi) {
-      expect([put.status, get.status]).toEqual([204, 200]);
-    } else {
-      // Known gap: no policy API at all, so tokens carry names of policies that do not exist.
-      expect({ put: put.status, get: get.status, legacy: ctx.caps.policyApiDetail }).toEqual({ put: 404, get: 404, legacy: expect.stringMatching(/sys\/policy\/\S+ -> 404, GET -> 404/) });
-      expect(ctx.caps.knownGaps).toContain('no-policy-api');
-    }
+    expect([put.status, get.status, (get.body?.data as { policy?: string } | undefined)?.policy]).toEqual([204, 200, 'path "x" { capabilities = ["read"] }']);
+    expect(ctx.caps.policyApi).toBe(true);
   });
 });
 
 describe('AppRole security cases', () => {
   for (const c of suiteCases()) {
-    const label = c.gap ? `${c.id} [pinned as known gap "${c.gap}" where the server has it]` : c.id;
-    test(label, async () => {
+    test(c.id, async () => {
       const o = await c.run(ctx);
       const observed = { status: o.status, errors: o.errors, detail: o.detail };
-      if (c.gap && ctx.caps.knownGaps.includes(c.gap)) {
-        // The server lacks the feature: assert exactly what it does (unfortunately), and that it is not secure.
-        expect({ secure: c.secure(o), matchesKnownGap: c.gapBehaviour!(o), gap: GAP_REASONS[c.gap], observed }).toEqual({
-          secure: false,
-          matchesKnownGap: true,
-          gap: GAP_REASONS[c.gap],
-          observed,
-        });
-      } else {
-        expect({ secure: c.secure(o), requirement: c.requirement, observed }).toEqual({ secure: true, requirement: c.requirement, observed });
-      }
+      expect({ secure: c.secure(o), requirement: c.requirement, observed }).toEqual({ secure: true, requirement: c.requirement, observed });
     });
   }
 });

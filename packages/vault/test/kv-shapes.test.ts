@@ -8,11 +8,11 @@ const withKv = (kvVersion: 1 | 2): LoadedConfig => {
 };
 
 describe('KV v1 and v2 shapes (core kvPath/kvData, the suite LIST path)', () => {
-  test('v1 (RustyVault, Vault kv-v1): secret under data', () => {
+  test('v1 (Vault/OpenBao kv-v1): secret under data', () => {
     const c = withKv(1);
     expect(kvPath(c, 'postgres')).toBe('secret/devstack/postgres');
     expect(kvListPath(c)).toBe('secret/devstack');
-    expect(kvData(c, responses['rustyvault-kv1'])).toEqual({ username: 'devstack', password: 'fixture-pw' });
+    expect(kvData(c, responses['kv1'])).toEqual({ username: 'devstack', password: 'fixture-pw' });
     expect(kvData(c, responses['vault-kv1'])).toEqual({ username: 'devstack', password: 'fixture-pw' });
     expect(kvBody(c, { a: 'b' })).toEqual({ a: 'b' });
   });
@@ -26,6 +26,6 @@ describe('KV v1 and v2 shapes (core kvPath/kvData, the suite LIST path)', () => 
   });
 
   test('a v1 response read as v2 yields no password (a misconfigured kvVersion is visible, not silent)', () => {
-    expect(kvData(withKv(2), responses['rustyvault-kv1'])).toEqual({});
+    expect(kvData(withKv(2), responses['kv1'])).toEqual({});
   });
 });

@@ -35,15 +35,23 @@ export class StackLayout {
   }
 }
 
-/** Extra places where setup.sh puts binaries built from source (go install, cargo install). */
-export function toolDirs(): string[] {
+/** Where tools/setup.sh links binaries it installs into the project (OpenBao from its pinned venv). */
+export const PROJECT_TOOLS_BIN = path.join('.devstack', 'tools', 'bin');
+
+/** Extra places where setup.sh puts binaries (go install; the project's own tool dir), after PATH. */
+export function toolDirs(root?: string): string[] {
   const home = os.homedir();
-  return [path.join(home, 'go', 'bin'), path.join(home, '.cargo', 'bin'), '/usr/sbin', '/usr/local/sbin', '/usr/local/go/bin'];
+  return [path.join(home, 'go', 'bin'), '/usr/sbin', '/usr/local/sbin', '/usr/local/go/bin', ...(root ? [path.join(root, PROJECT_TOOLS_BIN)] : [])];
 }
 
+/** The first of `names` found on PATH or in the tool dirs (a name earlier in the list wins). */
 export function findBinary(...names: string[]): string | undefined {
+  return findBinaryIn(undefined, ...names);
+}
+
+export function findBinaryIn(root: string | undefined, ...names: string[]): string | undefined {
   for (const n of names) {
-    const found = which(n, toolDirs());
+    const found = which(n, toolDirs(root));
     if (found) return found;
   }
   return undefined;

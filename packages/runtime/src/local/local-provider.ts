@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { bootstrapAppRoles, CREDENTIAL_SERVICES, type LoadedConfig, DEFAULT_USERS, STACK_SERVICES, type StackService, DevstackError, isDevstackError, portIsFree, runCommand, type RunResult, silentProgress, type Progress, type ApplyConfigResult, type ServiceStatus, type StackProvider, type UpOptions, type UpReport, registerSecret, kvBody, kvData, kvPath, operatorClient } from '@devstack/core';
+import { APPROLE_SERVICES, bootstrapAppRoles, CONSUMED_SECRETS, CREDENTIAL_SERVICES, grantName, type LoadedConfig, DEFAULT_USERS, STACK_SERVICES, type StackService, DevstackError, isDevstackError, portIsFree, runCommand, type RunResult, silentProgress, type Progress, type ApplyConfigResult, type ServiceStatus, type StackProvider, type UpOptions, type UpReport, registerSecret, kvBody, kvData, kvPath, operatorClient } from '@devstack/core';
 import { apiEntry, apiStatus, API_PID, startApi, stopApi } from './api-server';
 import { StackLayout } from './layout';
 import { mariadbService } from './mariadb-server';
@@ -98,23 +98,42 @@ export class LocalProvider implements StackProvider {
     return { started, alreadyRunning, durationMs: Date.now() - t0 };
   }
 
-  /** Read (or on first start generate) each service's credentials in Vault's KV. */
+  /**
+   * Read (or on first start generate) each service's credentials in Vault's KV, then copy what each
+   * role consumes under that role's own path (approle.ts CONSUMED_SECRETS), so policies stay per path.
+   */
   private async loadSecrets(ctx: LocalContext): Promise<void> {
     const op = operatorClient(this.config);
-    for (const s of SECRET_SERVICES) {
-      const p = kvPath(this.config, s);
-      let data: Record<string, string> = {};
+    const read = async (p: string): Promise<Record<string, string>> => {
       try {
-        data = kvData(this.config, (await op.read(p)) as { data?: Record<string, unknown> });
+        return kvData(this.config, (await op.read(p)) as { data?: Record<string, unknown> });
       } catch (err) {
         if ((err as { response?: { statusCode?: number } }).response?.statusCode !== 404) throw err;
+        return {};
       }
+    };
+    for (const s of SECRET_SERVICES) {
+      const p = kvPath(this.config, s);
+      let data = await read(p);
       if (!data.password) {
         data = { username: DEFAULT_USERS[s], password: randomBytes(18).toString('base64url') };
         await op.write(p, kvBody(this.config, data));
       }
       registerSecret(data.password);
       ctx.secrets.set(s, { user: data.username ?? DEFAULT_USERS[s], password: data.password });
+    }
+    for (const role of APPROLE_SERVICES) {
+      if (!(SECRET_SERVICES as readonly string[]).includes(role)) {
+        const own = kvPath(this.config, role);
+        if (!Object.keys(await read(own)).length) await op.write(own, kvBody(this.config, { purpose: `devstack ${role}: grants under this path are written by stack up` }));
+      }
+      for (const s of CONSUMED_SECRETS[role]) {
+        const src = ctx.secrets.get(s as (typeof SECRET_SERVICES)[number]);
+        if (!src) continue;
+        const grant = kvPath(this.config, grantName(role, s));
+        const have = await read(grant);
+        if (have.password !== src.password || have.username !== src.user) await op.write(grant, kvBody(this.config, { username: src.user, password: src.password }));
+      }
     }
   }
 

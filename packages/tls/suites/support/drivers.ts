@@ -1,9 +1,11 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
-import { endpointsOf, getCredentials, vaultHealth, type LoadedConfig, type TlsMode } from '@devstack/core';
+import { endpointsOf, getCredentials, registerSecret, type LoadedConfig, type TlsMode } from '@devstack/core';
 import { tlsTarget } from '../../src/targets';
 import type { Material } from './fixtures';
 
@@ -92,12 +94,43 @@ export async function driverLogin(m: Material, service: DbService, mode: TlsMode
     }
     case 'vault':
       return attempt(async () => {
-        // core's client: https with the devstack CA when Vault serves TLS (required mode), http otherwise.
-        const h = await vaultHealth(config);
-        if (!h.reachable) throw Object.assign(new Error(h.detail ?? 'unreachable'), { code: 'UNREACHABLE' });
-        return `initialized=${h.initialized} sealed=${h.sealed}`;
+        // A real HTTP session: https on the TLS listener (chain verified with the root), http on the plaintext one.
+        const port = spec.tls ? target!.port : ep.vault.port;
+        const certLogin = spec.user === 'cert';
+        const r = await vaultHttp(ep.vault.host, port, certLogin ? 'POST' : 'GET', certLogin ? '/v1/auth/cert/login' : '/v1/sys/seal-status', tlsOpts);
+        if (r.status !== 200) throw Object.assign(new Error(`${r.status} ${(r.body.errors as string[] | undefined)?.join('; ') ?? ''}`.trim()), { code: String(r.status) });
+        if (certLogin) {
+          const auth = r.body.auth as { policies?: string[]; metadata?: { common_name?: string } };
+          return `cert login: policies=${auth.policies?.join(',')} common_name=${auth.metadata?.common_name}`;
+        }
+        return `${spec.tls ? 'https' : 'http'} sealed=${r.body.sealed}`;
       });
   }
+}
+
+/** One Vault API request over http or https (never logs the body: a cert login returns a token). */
+function vaultHttp(host: string, port: number, method: string, apiPath: string, tlsOpts?: { ca: string; servername: string; cert?: string; key?: string }): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const opts = { host, port, method, path: apiPath, timeout: 4000, ...(tlsOpts ? { ...tlsOpts } : {}) };
+    const req = (tlsOpts ? https : http).request(opts, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        let body: Record<string, unknown> = {};
+        try {
+          body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        } catch {
+          body = { raw: text };
+        }
+        const token = (body.auth as { client_token?: string } | undefined)?.client_token;
+        if (token) registerSecret(token);
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** Send plaintext protocol bytes to a port; a TLS-only server closes or resets without a protocol reply. */
