@@ -7,4 +7,4 @@ export { rollingRestart, restartNode, waitNodeReady, type RollingStep } from './
 export { parseClusterNodes, readTopology, slotMasters, tagFor, type ClusterNode } from './topology';
 export { failover, resolveFailoverOptions, FAILOVER_DEFAULTS, type FailoverOptions } from './failover';
 export { crc16, keySlot, hashTagOf, pickKeys, pickHashTag, parseSlotRanges, SLOT_COUNT, type SlotRange } from './slots';
-export { renderPlaybook, writePlaybook } from './failover-playbook';
+export { renderPlaybook, writePlaybook } from './failover';

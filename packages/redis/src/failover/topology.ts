@@ -1,4 +1,4 @@
-import { parseSlotRanges, type SlotRange } from './slots';
+import { parseSlotRanges, type SlotRange } from '../slots';
 
 /** One line of CLUSTER NODES, parsed. Roles move during the suite, so nothing is assumed from ports. */
 export interface ClusterNode {

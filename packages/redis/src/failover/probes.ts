@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Cluster } from 'ioredis';
 import { sleep } from '@devstack/core';
-import type { FailoverContext, Poller } from './failover-context';
-import { check, type ScenarioCheck } from './failover-report';
-import type { Shard } from './failover-topology';
-import { clusterClient, KEY_PREFIX } from './failover-workload';
-import { keySlot, pickHashTag, pickKeys } from './slots';
+import type { FailoverContext, Poller } from './context';
+import { check, type ScenarioCheck } from './report';
+import type { Shard } from './topology';
+import { clusterClient, KEY_PREFIX } from './workload';
+import { keySlot, pickHashTag, pickKeys } from '../slots';
 
 export interface ProbeResult {
   checks: ScenarioCheck[];

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { DevstackError, isAlive, readPid, type Progress } from '@devstack/core';
 import { clusterShape, redisNodeConfig, redisNodeConfigFile, redisPidName } from '@devstack/runtime';
-import type { ClusterControl } from './failover-cluster';
-import { migratingSlots } from './failover-probes';
-import { infoField } from './failover-topology';
+import type { ClusterControl } from './cluster';
+import { migratingSlots } from './probes';
+import { infoField } from './topology';
 
 /** What the suite changes and must put back: settings read before the first fault. */
 export interface Snapshot {

@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { contextOf, DevstackError, getCredentials, metricFromTrials, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
 import { StackLayout } from '@devstack/runtime';
-import { ClusterControl } from './failover-cluster';
-import type { FailoverContext } from './failover-context';
-import { runScenarios } from './failover-run';
-import { healthProblems, restoreCluster, snapshot, type Snapshot } from './failover-restore';
-import { repetitionTable, resultChecks, scenarioTable, summarizeReps } from './failover-report';
-import { writePlaybook } from './failover-playbook';
-import { clusterClient } from './failover-workload';
+import { ClusterControl } from './cluster';
+import type { FailoverContext } from './context';
+import { runScenarios } from './run';
+import { healthProblems, restoreCluster, snapshot, type Snapshot } from './restore';
+import { repetitionTable, resultChecks, scenarioTable, summarizeReps } from './report';
+import { writePlaybook } from './playbook';
+import { clusterClient } from './workload';
 
 export interface FailoverOptions extends CommonOptions {
   /** Fewer repetitions of scenario 2 (1 instead of 5); every scenario still runs. */
