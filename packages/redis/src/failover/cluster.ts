@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { DevstackError, endpointsOf, isAlive, readPid, sleep, type LoadedConfig } from '@devstack/core';
 import { redisPidName, StackLayout, startRedisNode } from '@devstack/runtime';
-import { infoField, parseClusterNodes, replicasOfInfo, shardsOf, type ClusterNode, type Shard } from './topology';
+import { parseClusterNodes, type ClusterNode } from '../topology';
+import { infoField, replicasOfInfo, shardsOf, type Shard } from './topology';
 import type { NodeView, PollSample } from './timing';
 
 /**
