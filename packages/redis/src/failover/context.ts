@@ -26,6 +26,8 @@ export interface FailoverContext {
   opBoundMs: number;
   /** WAIT timeout for the data keys written before a fault. */
   waitMs: number;
+  /** Slots a probe set MIGRATING (slot -> master port), so the final restore can set them STABLE after an interruption. */
+  migratingSlots: Map<number, number>;
 }
 
 /** The shard that serves `slot` right now (roles move, slots do not). */

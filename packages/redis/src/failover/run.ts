@@ -50,7 +50,7 @@ export async function runScenarios(ctx: FailoverContext, snap: Snapshot, repeat:
         outcomes.push({ id, name: NAMES[id], verdict: 'error', checks: [check('ran to completion', false, 'no error', (err as Error).message)], notes: [], durationMs: Math.round(performance.now() - t) });
       }
       ctx.progress(`scenario ${ids.join(', ')} errored (${(err as Error).message}); restoring the cluster before going on`);
-      await restoreCluster(ctx.ctl, snap, ctx.nodeTimeoutMs, ctx.progress);
+      await restoreCluster(ctx.ctl, snap, ctx.nodeTimeoutMs, ctx.progress, ctx.migratingSlots);
     }
   };
   const outcome = (id: number, checks: ScenarioCheck[], t: number, extra: Partial<ScenarioOutcome> = {}): ScenarioOutcome => ({
