@@ -1,8 +1,8 @@
 export { bench, activeProfile, type RedisBenchOptions } from './bench';
 export { baseline, regress } from './regress';
-export { tune, readBackAll, type RedisTuneOptions } from './tune';
+export { tune, readBackAll, COMPARED, type RedisTuneOptions } from './tune';
 export { parseBenchmarkCsv, type BenchmarkRow } from './benchmark-output';
-export { REDIS_PROFILES, renderProfile, profileSettings, withOverrides, parseMemory, checkMaxmemory, settingMatches } from './profiles';
+export { parseRedisProfile, renderRedisProfile, resolveProfile, availableProfiles, withOverrides, parseMemory, checkMaxmemory, settingMatches } from './profiles';
 export { rollingRestart, restartNode, waitNodeReady, type RollingStep } from './rolling-restart';
 export { parseClusterNodes, readTopology, slotMasters, tagFor, type ClusterNode } from './topology';
 export { failover, resolveFailoverOptions, FAILOVER_DEFAULTS, type FailoverOptions } from './failover';
