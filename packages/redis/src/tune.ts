@@ -84,6 +84,10 @@ export const tune = profileTuneTask<RedisTuneOptions>({
         if (outcome.backup) result.notes!.push(`previous config backed up to ${outcome.backup}`);
         result.data = { ...result.data, steps };
       },
+      // The tune result has always carried the compared metrics (both arms, labelled): keep that shape.
+      afterCompare(compared) {
+        result.metrics.push(...compared.before, ...compared.after);
+      },
     };
   },
 });

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc, type ProfileSetting } from '@devstack/core';
+import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc, type ProfileSetting, type CompareOutcome } from '@devstack/core';
 import { providerFor } from './providers';
 
 export interface ProfileTuneOptions extends BenchOptions {
@@ -45,6 +45,8 @@ export interface ProfileTuneHooks {
   activate?(phase: 'tune' | 'compare'): Promise<void>;
   /** After the apply or its rollback: add the hook's own tables, notes and data to the result. */
   afterApply?(outcome: ApplyProfileOutcome): void;
+  /** After --compare wrote its own result: e.g. also keep the compared metrics in the tune result. */
+  afterCompare?(compared: CompareOutcome): void;
 }
 
 /** What one backend contributes to the shared tune task: its profiles, its read-back and its bench. */
@@ -160,6 +162,7 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
         const doc = writeTuningDoc(config);
         result.tables!.push(cmp.table);
         result.notes!.push(`comparison: ${file}`, `regenerated ${doc}`);
+        hooks.afterCompare?.(cmp);
       }
       return result.finish() as TaskResult;
     });
