@@ -26,3 +26,4 @@ export * from './profile-file';
 export * from './probe';
 export * from './tuning-doc';
 export * from './profile-catalog';
+export * from './redis-cluster-nodes';

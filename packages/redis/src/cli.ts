@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { REDIS_NODE_TIMEOUT_MS, runCli, type FlagSpec } from '@devstack/core';
 import { bench } from './bench';
-import { baseline, regressRedis } from './regress';
+import { baseline, regress } from './regress';
 import { tune } from './tune';
 import { failover } from './failover';
 
@@ -24,14 +24,18 @@ const regressFlags: FlagSpec[] = [
 void runCli('redis', {
   bench: { description: 'redis-benchmark per master and cluster-wide (SET/GET, -P 1 and 16), ioredis Cluster vs one node, MOVED redirect cost', flags: benchFlags, live: true, run: bench },
   baseline: { description: 'run the bench and record baselines/redis.json', flags: benchFlags, live: true, run: baseline },
-  regress: { description: 'run the bench and compare with baselines/redis.json (threshold and noise bands, SLO op p95 < 5 ms)', flags: regressFlags, live: true, run: regressRedis },
+  regress: { description: 'run the bench and compare with baselines/redis.json (threshold and noise bands, SLO op p95 < 5 ms)', flags: regressFlags, live: true, run: regress },
   tune: {
-    description: 'apply configs/redis/<profile>.conf to all six nodes by a rolling restart, read back CONFIG GET, roll back on failure',
+    description: 'apply configs/redis/<profile>.conf to all six nodes by a rolling restart, read back CONFIG GET, roll back on failure; --compare benchmarks before vs after',
     flags: [
-      { name: 'profile', type: 'string', description: 'profile in configs/redis/ (default, dev, durable)' },
+      { name: 'profile', type: 'string', description: 'default | dev | durable | any configs/redis/<name>.conf (default: config profile)' },
+      { name: 'file', type: 'string', description: 'apply this redis.conf fragment instead of a named profile' },
       { name: 'set', type: 'list', description: 'override settings, name=value[,name=value]' },
-      { name: 'dry-run', type: 'boolean', description: 'show the diff only' },
-      { name: 'compare', type: 'boolean', description: 'then bench the previous vs the new profile, interleaved trials (each arm a rolling restart)' },
+      { name: 'dry-run', type: 'boolean', description: 'show the diff and the settings; change nothing' },
+      { name: 'compare', type: 'boolean', description: 'interleaved before/after quick bench (each arm a rolling restart), written to docs/TUNING_RESULTS.md' },
+      { name: 'compare-with', type: 'string', description: 'the "before" profile of --compare (default: default)' },
+      ...benchFlags.filter((f) => f.name !== 'keep' && f.name !== 'quick'),
+      { name: 'quick', type: 'boolean', description: 'quick bench per --compare trial (the default; --no-quick for the full bench)' },
     ],
     live: true,
     run: tune,

@@ -1,10 +1,10 @@
 export { bench, activeProfile, type RedisBenchOptions } from './bench';
-export { baseline, regressRedis } from './regress';
-export { tune, readBackAll, type RedisTuneOptions } from './tune';
+export { baseline, regress } from './regress';
+export { tune, readBackAll, COMPARED, type RedisTuneOptions } from './tune';
 export { parseBenchmarkCsv, type BenchmarkRow } from './benchmark-output';
-export { REDIS_PROFILES, renderProfile, profileSettings, withOverrides, parseMemory, checkMaxmemory, settingMatches } from './profiles';
+export { parseRedisProfile, renderRedisProfile, resolveProfile, availableProfiles, withOverrides, parseMemory, checkMaxmemory, settingMatches } from './profiles';
 export { rollingRestart, restartNode, waitNodeReady, type RollingStep } from './rolling-restart';
 export { parseClusterNodes, readTopology, slotMasters, tagFor, type ClusterNode } from './topology';
 export { failover, resolveFailoverOptions, FAILOVER_DEFAULTS, type FailoverOptions } from './failover';
 export { crc16, keySlot, hashTagOf, pickKeys, pickHashTag, parseSlotRanges, SLOT_COUNT, type SlotRange } from './slots';
-export { renderPlaybook, writePlaybook } from './failover-playbook';
+export { renderPlaybook, writePlaybook } from './failover';

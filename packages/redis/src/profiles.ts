@@ -1,70 +1,78 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DevstackError, type ProfileSetting } from '@devstack/core';
+import { DevstackError, ProfileCatalog, type LoadedConfig, type ProfileSetting, type ResolvedProfile } from '@devstack/core';
 
-export interface RedisProfile {
-  name: string;
-  summary: string;
-  settings: ProfileSetting[];
+/** Where the profile files live, how they parse, and the `--file` hint: core's shared catalog. */
+const catalog = new ProfileCatalog({
+  service: 'redis',
+  ext: 'conf',
+  serverName: 'Redis',
+  fileHint: 'Give the path of a redis.conf fragment (one "directive value" per line).',
+  parse: parseRedisProfile,
+});
+
+/**
+ * A redis.conf fragment (`directive value` per line) into settings. As in every profile file, a
+ * setting may be preceded by `# reason: ...` and `# durability: ...` lines that annotate it in tune output.
+ */
+export function parseRedisProfile(text: string): ProfileSetting[] {
+  const out: ProfileSetting[] = [];
+  let reason: string | undefined;
+  let durability: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const note = /^#\s*(reason|durability):\s*(.+)$/i.exec(line);
+    if (note) {
+      if (note[1].toLowerCase() === 'reason') reason = note[2].trim();
+      else durability = note[2].trim();
+      continue;
+    }
+    if (!line || line.startsWith('#')) continue;
+    const [name, ...value] = line.split(/\s+/);
+    out.push({ name, value: value.join(' '), reason: reason ?? '(no reason given in the profile file)', ...(durability ? { durability } : {}) });
+    reason = undefined;
+    durability = undefined;
+  }
+  return out;
 }
 
-/** The profiles shipped in configs/redis/, as data; render() writes the files (a unit test keeps them equal). */
-export const REDIS_PROFILES: Record<string, RedisProfile> = {
-  default: { name: 'default', summary: 'stock settings (Redis 7 built-in defaults) for every cluster node.', settings: [] },
-  dev: {
-    name: 'dev',
-    summary: 'a cache for development: bounded memory, LRU eviction, no persistence.',
-    settings: [
-      { name: 'maxmemory', value: '512mb', reason: 'bound each node so six nodes fit a laptop; without it Redis grows until the OOM killer' },
-      { name: 'maxmemory-policy', value: 'allkeys-lru', reason: 'evict the least recently used key instead of refusing writes at the limit' },
-      { name: 'tcp-backlog', value: '511', reason: 'accept bursts of connections (benchmarks, api pools); Linux caps it at net.core.somaxconn' },
-      { name: 'save', value: '""', reason: 'no RDB snapshots: no fork pauses while benchmarking', durability: 'a restarted node has no data of its own (its replica or master still has it)' },
-      { name: 'appendonly', value: 'no', reason: 'no append-only file: no fsync cost per write', durability: 'writes acknowledged but not on disk are lost if every copy of a slot dies' },
-    ],
-  },
-  durable: {
-    name: 'durable',
-    summary: 'persistence on: every write goes to the append-only file, fsync once a second.',
-    settings: [
-      { name: 'appendonly', value: 'yes', reason: 'log every write so a node restarts with its data, not only what a replica resends' },
-      { name: 'appendfsync', value: 'everysec', reason: 'fsync once a second: at most about one second of writes lost on a crash, near-no-persistence throughput' },
-    ],
-  },
-};
-
-export function renderProfile(p: RedisProfile): string {
-  const lines = [`# Redis profile "${p.name}": ${p.summary}`];
-  if (p.settings.length) lines.push('# Rendered from packages/redis/src/profiles.ts; each cluster node includes this file first.');
-  for (const s of p.settings) {
-    lines.push('', `# ${s.reason}`);
-    if (s.durability) lines.push(`# DURABILITY: ${s.durability}`);
+/** A profile as a redis.conf fragment: the header (without "# "), then each setting with its reason. */
+export function renderRedisProfile(header: string[], settings: ProfileSetting[]): string {
+  const lines = header.map((h) => `# ${h}`.trimEnd());
+  for (const s of settings) {
+    lines.push('', `# reason: ${s.reason}`);
+    if (s.durability) lines.push(`# durability: ${s.durability}`);
     lines.push(`${s.name} ${s.value}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** Profiles present as files in configs/redis/ (a user may add their own). */
-export function availableProfiles(root: string): string[] {
-  const dir = path.join(root, 'configs', 'redis');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.conf')).map((f) => f.slice(0, -5)).sort() : [];
+/** Profiles present as files in configs/redis/ (a user may add their own). Redis has no computed `auto`. */
+export function availableProfiles(config: LoadedConfig): string[] {
+  return catalog.available(config).filter((n) => n !== 'auto');
 }
 
-/** Settings of a profile: from the data above, or parsed from a user's own file in configs/redis/. */
-export function profileSettings(root: string, name: string): ProfileSetting[] {
-  const names = availableProfiles(root);
-  if (!names.includes(name)) {
-    throw new DevstackError('BAD_INPUT', `Unknown Redis profile "${name}".`, { fix: `Use one of: ${names.map((n) => `--profile ${n}`).join(', ')} (files in configs/redis/).` });
+/**
+ * A named profile (configs/redis/<name>.conf) or, with `file`, any redis.conf fragment; with `--set`
+ * overrides, a rendered copy under .devstack/conf/redis/profiles/ is what gets applied.
+ */
+export function resolveProfile(config: LoadedConfig, name: string | undefined, file?: string, overrides: string[] = []): ResolvedProfile {
+  const names = availableProfiles(config);
+  if (!file && !names.includes(name ?? 'default')) {
+    throw new DevstackError('BAD_INPUT', `Unknown Redis profile "${name}".`, { fix: `Use one of: ${names.map((n) => `--profile ${n}`).join(', ')} (files in configs/redis/), or --file <path>.` });
   }
-  if (REDIS_PROFILES[name]) return REDIS_PROFILES[name].settings.map((s) => ({ ...s }));
-  return readFileSync(path.join(root, 'configs', 'redis', `${name}.conf`), 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => {
-      const [k, ...v] = l.split(/\s+/);
-      return { name: k, value: v.join(' '), reason: `from configs/redis/${name}.conf` };
-    });
+  const profile = catalog.resolve(config, name, file, () => {
+    throw new DevstackError('BAD_INPUT', 'Redis has no computed "auto" profile.');
+  });
+  if (!overrides.length) return profile;
+  const settings = withOverrides(profile.settings, overrides);
+  const out = path.join(config.stateRoot, 'conf', 'redis', 'profiles', `${profile.name}+overrides.conf`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  // The first line keeps the profile's name: the bench reads it to label its results.
+  const header = [`Redis profile "${profile.name}": ${path.relative(config.root, profile.file)} with --set ${overrides.join(',')}.`];
+  writeFileSync(out, renderRedisProfile(header, settings));
+  return { name: profile.name, file: out, settings };
 }
 
 /** `--set name=value` overrides on top of a profile (to try a value, or to prove a refusal is rolled back). */

@@ -1,6 +1,6 @@
 import { DevstackError, endpointsOf, isAlive, readPid, sleep, stopPid, waitFor, type HostPort, type LoadedConfig, type Progress } from '@devstack/core';
 import { redisClient, redisPidName, startRedisNode, type StackLayout } from '@devstack/runtime';
-import { onNode, readTopology, slotMasters, type ClusterNode } from './topology';
+import { onNode, parseClusterNodes, readTopology, slotMasters, type ClusterNode } from './topology';
 
 export interface RollingContext {
   config: LoadedConfig;
@@ -57,10 +57,8 @@ async function seenConnectedByAll(ctx: RollingContext, node: HostPort): Promise<
     const r = redisClient(other, ctx.password);
     try {
       await r.connect();
-      const line = String(await r.call('CLUSTER', 'NODES'))
-        .split('\n')
-        .find((l) => l.split(' ')[1]?.split('@')[0].endsWith(`:${node.port}`));
-      if (!line || / (fail\??|handshake|noaddr)[ ,]|,fail/.test(line) || !line.includes(' connected')) return false;
+      const seen = parseClusterNodes(String(await r.call('CLUSTER', 'NODES'))).find((n) => n.port === node.port);
+      if (!seen || seen.failed || seen.handshake || !seen.connected) return false;
     } catch {
       // A node that is down (e.g. it refused a config) cannot vote or route; it does not block others.
     } finally {

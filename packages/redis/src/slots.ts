@@ -1,3 +1,5 @@
+import { parseRedisSlotRanges, type RedisSlotRange } from '@devstack/core';
+
 /**
  * Redis Cluster key -> hash slot mapping, as pure code: CRC16/XMODEM of the key (or of its hash tag)
  * modulo 16384. The failover suite uses it to choose keys that live on the node it is about to kill,
@@ -41,26 +43,14 @@ export function keySlot(key: string): number {
 }
 
 /** An inclusive slot range as CLUSTER NODES / CLUSTER SHARDS print it. */
-export interface SlotRange {
-  start: number;
-  end: number;
-}
+export type SlotRange = RedisSlotRange;
 
 export function inRanges(slot: number, ranges: readonly SlotRange[]): boolean {
   return ranges.some((r) => slot >= r.start && slot <= r.end);
 }
 
-/** Parse the slot fields of a CLUSTER NODES line ("0-5460", "5461", migrating "[..]" entries are ignored). */
-export function parseSlotRanges(fields: readonly string[]): SlotRange[] {
-  const out: SlotRange[] = [];
-  for (const f of fields) {
-    if (f.startsWith('[')) continue;
-    const m = /^(\d+)(?:-(\d+))?$/.exec(f);
-    if (!m) continue;
-    out.push({ start: Number(m[1]), end: Number(m[2] ?? m[1]) });
-  }
-  return out;
-}
+/** The slot fields of a CLUSTER NODES line: core's parser ("[..]" migrating/importing entries are not ranges). */
+export const parseSlotRanges = parseRedisSlotRanges;
 
 export interface PickKeysOptions {
   /** How many keys to return. */

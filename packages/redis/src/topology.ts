@@ -1,58 +1,17 @@
 import { keySlot } from './slots';
-import { endpointsOf, type HostPort, type LoadedConfig } from '@devstack/core';
+import { endpointsOf, parseRedisClusterNodes, servesRedisSlot, type HostPort, type LoadedConfig, type RedisClusterNode } from '@devstack/core';
 import { redisClient } from '@devstack/runtime';
 
-/** One line of CLUSTER NODES, as this package needs it. */
-export interface ClusterNode {
-  id: string;
-  host: string;
-  port: number;
-  role: 'master' | 'replica';
-  /** For a replica: the id of its master. */
-  masterId?: string;
-  failed: boolean;
-  /** Slot ranges served (masters only). */
-  slots: [number, number][];
-}
-
-/** Parse CLUSTER NODES output (pure; unit-tested). */
-export function parseClusterNodes(text: string): ClusterNode[] {
-  return text
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const f = line.trim().split(' ');
-      const addr = f[1].split('@')[0];
-      const colon = addr.lastIndexOf(':');
-      const flags = f[2].split(',');
-      const slots: [number, number][] = f
-        .slice(8)
-        .filter((s) => !s.startsWith('['))
-        .map((s) => {
-          const [a, b] = s.split('-').map(Number);
-          return [a, b ?? a] as [number, number];
-        });
-      return {
-        id: f[0],
-        host: addr.slice(0, colon),
-        port: Number(addr.slice(colon + 1)),
-        role: flags.includes('master') ? 'master' : 'replica',
-        masterId: f[3] !== '-' ? f[3] : undefined,
-        failed: flags.some((x) => x === 'fail' || x === 'fail?' || x === 'noaddr'),
-        slots,
-      } as ClusterNode;
-    });
-}
+/** One line of CLUSTER NODES: core's parser is the only one in the repo. */
+export type ClusterNode = RedisClusterNode;
+export const parseClusterNodes = parseRedisClusterNodes;
 
 /** The masters that serve slots, ordered by their first slot (m0 serves slot 0): stable names across ports. */
 export function slotMasters(nodes: ClusterNode[]): ClusterNode[] {
-  return nodes.filter((n) => n.role === 'master' && n.slots.length > 0).sort((a, b) => a.slots[0][0] - b.slots[0][0]);
+  return nodes.filter((n) => n.role === 'master' && n.slots.length > 0).sort((a, b) => a.slots[0].start - b.slots[0].start);
 }
 
-export function servesSlot(node: ClusterNode, slot: number): boolean {
-  return node.slots.some(([a, b]) => slot >= a && slot <= b);
-}
+export const servesSlot = (node: ClusterNode, slot: number): boolean => servesRedisSlot(node, slot);
 
 /** A hash tag ("{bench7}") whose slot the given master serves, so every key with it lands there. */
 export function tagFor(master: ClusterNode): string {

@@ -2,9 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { DevstackError, getCredentials, loadConfig, readPid, sleep, type TaskResult } from '@devstack/core';
 import { redisPidName, StackLayout, startRedisNode } from '@devstack/runtime';
 import { failover } from '../src/failover';
-import { ClusterControl } from '../src/failover-cluster';
-import type { ScenarioOutcome } from '../src/failover-report';
-import { healthProblems } from '../src/failover-restore';
+import { ClusterControl } from '../src/failover/cluster';
+import type { ScenarioOutcome } from '../src/failover/report';
+import { healthProblems } from '../src/failover/restore';
 
 // The failover suite against the live embedded cluster (quick mode: one repetition of scenario 2,
 // every scenario). Each scenario's verdict is asserted on its own, so a failure names the scenario.

@@ -1,4 +1,4 @@
-import { accountLoss, addLoss, type WriteRecord } from '../src/failover-loss';
+import { accountLoss, addLoss, type WriteRecord } from '../src/failover/loss';
 
 const w = (key: string, value: string, outcome: 'acked' | 'failed', replicas: number): WriteRecord => ({ key, value, outcome, replicas });
 

@@ -1,7 +1,7 @@
 import { DevstackError } from '@devstack/core';
 import { resolveFailoverOptions } from '../src/failover';
-import { renderPlaybook } from '../src/failover-playbook';
-import { scenarioTable, summarizeReps, verdictOf, type Repetition } from '../src/failover-report';
+import { renderPlaybook } from '../src/failover/playbook';
+import { scenarioTable, summarizeReps, verdictOf, type Repetition } from '../src/failover/report';
 import type { TaskResult } from '@devstack/core';
 
 const rep = (i: number, ok?: number): Repetition => ({ rep: i, victimPort: 17000, replicaPort: 17003, detectionMs: ok && ok - 900, promotionMs: ok && ok - 50, clusterOkMs: ok, maxPollGapMs: 51 });

@@ -1,4 +1,4 @@
-import { errorCode, errorWindowOf, timelineOf, type PollSample } from '../src/failover-timing';
+import { errorCode, errorWindowOf, timelineOf, type PollSample } from '../src/failover/timing';
 
 const sample = (t: number, nodes: PollSample['nodes']): PollSample => ({ t, nodes });
 const node = (port: number, state: string, victimHealth: 'ok' | 'pfail' | 'fail', role: 'master' | 'replica' = 'master') => ({ port, state, victimHealth, role });

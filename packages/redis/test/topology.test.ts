@@ -16,7 +16,7 @@ describe('cluster topology', () => {
 
   it('parses roles, masters of replicas, failure flags and slots', () => {
     expect(nodes).toHaveLength(6);
-    expect(nodes[2]).toMatchObject({ port: 17200, role: 'master', failed: false, slots: [[0, 5460]] });
+    expect(nodes[2]).toMatchObject({ port: 17200, role: 'master', failed: false, slots: [{ start: 0, end: 5460 }] });
     expect(nodes[3]).toMatchObject({ port: 17205, role: 'replica', masterId: 'c91d865fd33d230ff91d0ade46a914e1af33608d' });
     expect(nodes[4]).toMatchObject({ port: 17203, role: 'replica', failed: true });
   });

@@ -1,7 +1,6 @@
 import * as os from 'node:os';
-import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc } from '@devstack/core';
+import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc, type ProfileSetting, type CompareOutcome } from '@devstack/core';
 import { providerFor } from './providers';
-
 
 export interface ProfileTuneOptions extends BenchOptions {
   profile?: string;
@@ -13,14 +12,58 @@ export interface ProfileTuneOptions extends BenchOptions {
   compareWith?: string;
 }
 
+/** One tune run, as the hooks see it. */
+export interface ProfileTuneRun<O extends ProfileTuneOptions> {
+  config: LoadedConfig;
+  options: O;
+  profile: ResolvedProfile;
+  /** The tune result being built: hooks add their own tables, notes, warnings and data. */
+  result: TaskResult;
+  progress: Progress;
+  signal?: AbortSignal;
+}
+
+/**
+ * A backend's own steps inside the shared flow, all optional. `hooks(run)` is called once per tune
+ * run, so a backend keeps what its steps collect (e.g. restart timings) in the closure.
+ * Order: resolve profile -> beforeApply -> (dry run ends here) -> apply, where `activate` makes the
+ * file live and rollback re-runs it -> afterApply -> --compare, each arm applied through `activate`.
+ */
+export interface ProfileTuneHooks {
+  /**
+   * Before anything changes (and before a dry run). Throw a DevstackError to refuse (e.g. a provider
+   * that cannot do the backend's restart). Return 'handled' when the hook has written the result
+   * itself and there is nothing to apply (e.g. a server the profile does not apply to, such as FerretDB
+   * for a mongod.conf): the task then returns that result as it is.
+   */
+  beforeApply?(): Promise<'handled' | void> | 'handled' | void;
+  /**
+   * Make the config file the provider just wrote active, instead of `provider.restart(service)`
+   * (Redis: a rolling restart of every node). Called for the apply, for a rollback, and for every
+   * --compare arm (`phase` tells which, so a hook can report only the tune's own steps).
+   */
+  activate?(phase: 'tune' | 'compare'): Promise<void>;
+  /** After the apply or its rollback: add the hook's own tables, notes and data to the result. */
+  afterApply?(outcome: ApplyProfileOutcome): void;
+  /** After --compare wrote its own result: e.g. also keep the compared metrics in the tune result. */
+  afterCompare?(compared: CompareOutcome): void;
+}
+
 /** What one backend contributes to the shared tune task: its profiles, its read-back and its bench. */
 export interface ProfileTuneSpec<O extends ProfileTuneOptions> {
   backend: string;
   service: StackService;
   /** Human server name for notes ("PostgreSQL"). */
   serverName: string;
-  resolveProfile(config: LoadedConfig, name: string | undefined, file?: string): ResolvedProfile;
+  /** `options` carries backend flags that change the profile (Redis: --set name=value). */
+  resolveProfile(config: LoadedConfig, name: string | undefined, file?: string, options?: O): ResolvedProfile;
   readBack(config: LoadedConfig, names: string[]): Promise<Record<string, string>>;
+  /** Does the effective value satisfy the requested one? Default: core's settingMatches (sizes in bytes, on/off). */
+  matches?(setting: ProfileSetting, effective: string | undefined): boolean;
+  /** The backend's own steps (see ProfileTuneHooks). */
+  hooks?(run: ProfileTuneRun<O>): ProfileTuneHooks;
+  /** Compare only these bench metrics (the figures a profile can move); default: every metric. */
+  compareMetrics?: readonly string[];
   serverVersion(config: LoadedConfig): Promise<{ name: string; version: string }>;
   /** The server's own words on why it refused to start, from its log (local provider). */
   refusalFromLog?(config: LoadedConfig): { file: string; lines: string } | undefined;
@@ -35,7 +78,7 @@ export interface ProfileTuneSpec<O extends ProfileTuneOptions> {
  * interleaved trials, written to a compare result and docs/TUNING_RESULTS.md.
  */
 export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>): Task<O> {
-  const apply = (config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false): Promise<ApplyProfileOutcome> =>
+  const apply = (config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false, restart?: () => Promise<void>): Promise<ApplyProfileOutcome> =>
     applyProfile({
       provider: providerFor(config),
       service: spec.service,
@@ -43,14 +86,15 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
       settings: profile.settings,
       // Fresh credentials each time: the server was just restarted.
       readBack: () => spec.readBack(config, profile.settings.map((s) => s.name)),
-      matches: (s, effective) => settingMatches(s.value, effective),
+      matches: spec.matches ?? ((s, effective) => settingMatches(s.value, effective)),
+      restart,
       dryRun,
       progress,
     });
 
   // A comparison arm that was rolled back would measure the wrong thing: fail loudly instead.
-  const activate = async (config: LoadedConfig, profile: ResolvedProfile, progress: Progress) => {
-    const outcome = await apply(config, profile, progress);
+  const activate = async (config: LoadedConfig, profile: ResolvedProfile, progress: Progress, restart?: () => Promise<void>) => {
+    const outcome = await apply(config, profile, progress, false, restart);
     if (outcome.state !== 'applied') throw new DevstackError('ROLLED_BACK', `profile ${profile.name} did not apply: ${outcome.reason}`);
   };
 
@@ -68,11 +112,14 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
     const { config, progress } = contextOf(options);
     // Held here too (re-entrant), so direct callers of the task are serialized like the CLI.
     return withLock(config.stateRoot, 'live', `${spec.backend} tune`, async () => {
-      const profile = spec.resolveProfile(config, options.profile, options.file);
+      const profile = spec.resolveProfile(config, options.profile, options.file, options);
       const result = startResult(spec.backend, 'tune', { profile: profile.name });
+      const hooks = spec.hooks?.({ config, options, profile, result, progress, signal }) ?? {};
+      const restartFor = (phase: 'tune' | 'compare') => (hooks.activate ? () => hooks.activate!(phase) : undefined);
       if (profile.formula) result.tables!.push(profile.formula);
       for (const s of profile.settings) if (s.durability) result.warnings!.push(`${s.name} = ${s.value}: ${s.durability}`);
-      const outcome = await apply(config, profile, progress, options.dryRun);
+      if ((await hooks.beforeApply?.()) === 'handled') return result.finish();
+      const outcome = await apply(config, profile, progress, options.dryRun, restartFor('tune'));
       result.data = { state: outcome.state, backup: outcome.backup, reason: outcome.reason, diff: outcome.diff, file: profile.file };
       if (outcome.state === 'dry-run') {
         result.tables!.push(outcome.table, {
@@ -85,6 +132,7 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
       }
       result.tables!.push(outcome.table);
       result.checks.push(...outcome.checks);
+      hooks.afterApply?.(outcome);
       if (profile.settings.length === 0) result.notes!.push(`profile ${profile.name} sets nothing: ${spec.serverName}'s built-in defaults apply`);
       if (outcome.state === 'rolled-back') {
         result.warnings!.push(`rolled back to ${outcome.backup}: ${outcome.reason}`);
@@ -99,9 +147,9 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
         const compareResult = startResult(spec.backend, 'compare', { profile: profile.name, server: result.server });
         const cmp = await compareInterleaved({
           trials,
-          before: { label: before.name, activate: () => activate(config, before, progress) },
-          after: { label: profile.name, activate: () => activate(config, profile, progress) },
-          measure: async () => (await spec.bench({ ...options, trials: 1, config, progress }, signal)).metrics,
+          before: { label: before.name, activate: () => activate(config, before, progress, restartFor('compare')) },
+          after: { label: profile.name, activate: () => activate(config, profile, progress, restartFor('compare')) },
+          measure: async () => (await spec.bench({ ...options, trials: 1, config, progress }, signal)).metrics.filter((m) => !spec.compareMetrics || spec.compareMetrics.includes(m.name)),
           progress,
           signal,
         });
@@ -114,6 +162,7 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
         const doc = writeTuningDoc(config);
         result.tables!.push(cmp.table);
         result.notes!.push(`comparison: ${file}`, `regenerated ${doc}`);
+        hooks.afterCompare?.(cmp);
       }
       return result.finish() as TaskResult;
     });

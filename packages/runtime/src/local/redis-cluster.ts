@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Redis from 'ioredis';
-import { type LoadedConfig, getCredentials, endpointsOf, type HostPort, DevstackError, runCommand, waitFor, type ServiceStatus, clientTls, redisTlsLines, type ClientTls } from '@devstack/core';
+import { type LoadedConfig, getCredentials, endpointsOf, type HostPort, DevstackError, runCommand, waitFor, type ServiceStatus, clientTls, redisTlsLines, type ClientTls, parseRedisClusterNodes } from '@devstack/core';
 import { findBinary, type StackLayout } from './layout';
 import { ensureActive } from './postgres-server';
 import { ownedDir, runningPid, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
@@ -72,14 +72,13 @@ export async function clusterShape(node: HostPort, password: string, tls?: Clien
     const field = (k: string) => info.match(new RegExp(`${k}:(\\S+)`))?.[1] ?? '';
     const state = field('cluster_state');
     const slotsAssigned = Number(field('cluster_slots_assigned'));
-    const lines = nodes.trim().split('\n').map((l) => l.split(' '));
-    const masters = lines
-      .filter((l) => l[2].includes('master') && !l[2].includes('fail') && l.length > 8)
-      .map((l) => ({ id: l[0], port: Number(l[1].split(':')[1].split('@')[0]), replicas: [] as number[] }));
-    for (const l of lines) {
-      if (!l[2].includes('slave') || l[2].includes('fail')) continue;
-      const m = masters.find((x) => x.id === l[3]);
-      if (m) m.replicas.push(Number(l[1].split(':')[1].split('@')[0]));
+    const parsed = parseRedisClusterNodes(nodes);
+    const masters = parsed
+      .filter((n) => n.role === 'master' && n.health === 'ok' && n.slots.length > 0)
+      .map((n) => ({ id: n.id, port: n.port, replicas: [] as number[] }));
+    for (const n of parsed) {
+      const m = n.flags.includes('slave') && n.health === 'ok' ? masters.find((x) => x.id === n.masterId) : undefined;
+      if (m) m.replicas.push(n.port);
     }
     const problems: string[] = [];
     if (state !== 'ok') problems.push(`cluster_state:${state}`);

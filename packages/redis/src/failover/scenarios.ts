@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { sleep } from '@devstack/core';
-import { Poller, shardAt, startWorkload, waitRejoin, workloadTargets, writeDataKeys, verifyDataKeys, type FailoverContext } from './failover-context';
-import { addLoss } from './failover-loss';
-import { check, type ScenarioCheck } from './failover-report';
-import { infoField } from './failover-topology';
-import { KEY_PREFIX } from './failover-workload';
-import { keySlot, pickKeys } from './slots';
+import { Poller, shardAt, startWorkload, waitRejoin, workloadTargets, writeDataKeys, verifyDataKeys, type FailoverContext } from './context';
+import { addLoss } from './loss';
+import { check, type ScenarioCheck } from './report';
+import { infoField } from './topology';
+import { KEY_PREFIX } from './workload';
+import { keySlot, pickKeys } from '../slots';
 
 /** Scenario 1: cluster_state:ok, 16384 slots, 3 masters each with one replica in sync. */
 export async function healthyChecks(ctx: FailoverContext): Promise<ScenarioCheck[]> {

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TaskResult } from '@devstack/core';
-import type { LossReport } from './failover-loss';
-import type { Repetition, ScenarioOutcome } from './failover-report';
-import { summarizeReps } from './failover-report';
+import type { LossReport } from './loss';
+import type { Repetition, ScenarioOutcome } from './report';
+import { summarizeReps } from './report';
 
 interface PlaybookData {
   options: { repeat: number; budgetMs: number; pollMs: number; nodeTimeoutMs: number; dataKeys: number; commandTimeoutMs: number; quick: boolean };

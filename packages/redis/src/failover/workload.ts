@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { Cluster } from 'ioredis';
-import type { ClusterControl } from './failover-cluster';
-import { accountLoss, type LossReport, type WriteRecord } from './failover-loss';
-import { errorWindowOf, type ErrorWindow, type OpRecord } from './failover-timing';
+import type { ClusterControl } from './cluster';
+import { accountLoss, type LossReport, type WriteRecord } from './loss';
+import { errorWindowOf, type ErrorWindow, type OpRecord } from './timing';
 
 /** Pause between a worker's operations: continuous load that leaves CPU for the servers being measured. */
 export const WORKLOAD_PACE_MS = 5;

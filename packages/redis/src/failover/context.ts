@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { Cluster } from 'ioredis';
 import { sleep, type Progress } from '@devstack/core';
-import type { ClusterControl } from './failover-cluster';
-import { accountLoss, type LossReport, type WriteRecord } from './failover-loss';
-import { timelineOf, type PollSample, type Timeline } from './failover-timing';
-import type { Shard } from './failover-topology';
-import { pickHashTag, pickKeys } from './slots';
-import { KEY_PREFIX, KEY_TTL_S, Workload, type WorkloadTarget } from './failover-workload';
+import type { ClusterControl } from './cluster';
+import { accountLoss, type LossReport, type WriteRecord } from './loss';
+import { timelineOf, type PollSample, type Timeline } from './timing';
+import type { Shard } from './topology';
+import { pickHashTag, pickKeys } from '../slots';
+import { KEY_PREFIX, KEY_TTL_S, Workload, type WorkloadTarget } from './workload';
 
 /** Everything a scenario needs: the live cluster, the resolved options, the client, the abort signal. */
 export interface FailoverContext {
@@ -26,6 +26,8 @@ export interface FailoverContext {
   opBoundMs: number;
   /** WAIT timeout for the data keys written before a fault. */
   waitMs: number;
+  /** Slots a probe set MIGRATING (slot -> master port), so the final restore can set them STABLE after an interruption. */
+  migratingSlots: Map<number, number>;
 }
 
 /** The shard that serves `slot` right now (roles move, slots do not). */

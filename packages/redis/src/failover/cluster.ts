@@ -2,8 +2,9 @@ import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { DevstackError, endpointsOf, isAlive, readPid, sleep, type LoadedConfig } from '@devstack/core';
 import { redisPidName, StackLayout, startRedisNode } from '@devstack/runtime';
-import { infoField, parseClusterNodes, replicasOfInfo, shardsOf, type ClusterNode, type Shard } from './failover-topology';
-import type { NodeView, PollSample } from './failover-timing';
+import { parseClusterNodes, type ClusterNode } from '../topology';
+import { infoField, replicasOfInfo, shardsOf, type Shard } from './topology';
+import type { NodeView, PollSample } from './timing';
 
 /**
  * Live control of the local 3+3 cluster for the failover suite: direct connections per node, the pids

@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { contextOf, DevstackError, getCredentials, metricFromTrials, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
 import { StackLayout } from '@devstack/runtime';
-import { ClusterControl } from './failover-cluster';
-import type { FailoverContext } from './failover-context';
-import { runScenarios } from './failover-run';
-import { healthProblems, restoreCluster, snapshot, type Snapshot } from './failover-restore';
-import { repetitionTable, resultChecks, scenarioTable, summarizeReps } from './failover-report';
-import { writePlaybook } from './failover-playbook';
-import { clusterClient } from './failover-workload';
+import { ClusterControl } from './cluster';
+import type { FailoverContext } from './context';
+import { runScenarios } from './run';
+import { healthProblems, restoreCluster, snapshot, type Snapshot } from './restore';
+import { repetitionTable, resultChecks, scenarioTable, summarizeReps } from './report';
+import { writePlaybook } from './playbook';
+import { clusterClient } from './workload';
 
 export interface FailoverOptions extends CommonOptions {
   /** Fewer repetitions of scenario 2 (1 instead of 5); every scenario still runs. */
@@ -68,6 +68,8 @@ export async function failover(options: FailoverOptions, signal?: AbortSignal): 
   const onSigint = () => onAbort();
   process.on('SIGINT', onSigint);
   let snap: Snapshot | undefined;
+  // Run state the probes change and the restore undoes: on the context, not in module variables.
+  const migratingSlots = new Map<number, number>();
   const client = clusterClient(ctl, creds.password, { commandTimeoutMs: o.commandTimeoutMs });
   try {
     const problems = await healthProblems(ctl);
@@ -91,6 +93,7 @@ export async function failover(options: FailoverOptions, signal?: AbortSignal): 
       ...o,
       opBoundMs: o.budgetMs + 2 * o.commandTimeoutMs,
       waitMs: 2000,
+      migratingSlots,
     };
     const started = performance.now();
     const { outcomes, reps, totals } = await runScenarios(ctx, snap, o.repeat);
@@ -126,7 +129,7 @@ export async function failover(options: FailoverOptions, signal?: AbortSignal): 
     client.disconnect();
     if (snap) {
       progress('restoring a healthy 3+3 cluster');
-      const actions = await restoreCluster(ctl, snap, config.redis.nodeTimeoutMs, progress).catch((e: Error) => [`restore FAILED: ${e.message}`]);
+      const actions = await restoreCluster(ctl, snap, config.redis.nodeTimeoutMs, progress, migratingSlots).catch((e: Error) => [`restore FAILED: ${e.message}`]);
       result.notes!.push(`restore: ${actions.length ? actions.join(', ') : 'nothing to do'}`);
       if (actions.some((a) => a.startsWith('restore FAILED'))) result.checks.push({ name: 'cluster restored to healthy 3+3', passed: false, observed: actions.join('; ') });
     }

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { FailoverContext } from './failover-context';
-import { faultCycle, type FaultMeasure } from './failover-fault';
-import { clientChecks, dataChecks, rejoinChecks, timingChecks } from './failover-fault-checks';
-import { addLoss, type LossReport } from './failover-loss';
-import { check, verdictOf, type Repetition, type ScenarioCheck, type ScenarioOutcome } from './failover-report';
-import { restoreCluster, type Snapshot } from './failover-restore';
-import { healthyChecks, killReplica, killShard, manualFailover } from './failover-scenarios';
+import type { FailoverContext } from './context';
+import { faultCycle, type FaultMeasure } from './fault';
+import { clientChecks, dataChecks, rejoinChecks, timingChecks } from './fault-checks';
+import { addLoss, type LossReport } from './loss';
+import { check, verdictOf, type Repetition, type ScenarioCheck, type ScenarioOutcome } from './report';
+import { restoreCluster, type Snapshot } from './restore';
+import { healthyChecks, killReplica, killShard, manualFailover } from './scenarios';
 
 export interface RunTotals {
   /** Acked-write accounting over every single-failure scenario (data keys and client writes). */
@@ -50,7 +50,7 @@ export async function runScenarios(ctx: FailoverContext, snap: Snapshot, repeat:
         outcomes.push({ id, name: NAMES[id], verdict: 'error', checks: [check('ran to completion', false, 'no error', (err as Error).message)], notes: [], durationMs: Math.round(performance.now() - t) });
       }
       ctx.progress(`scenario ${ids.join(', ')} errored (${(err as Error).message}); restoring the cluster before going on`);
-      await restoreCluster(ctx.ctl, snap, ctx.nodeTimeoutMs, ctx.progress);
+      await restoreCluster(ctx.ctl, snap, ctx.nodeTimeoutMs, ctx.progress, ctx.migratingSlots);
     }
   };
   const outcome = (id: number, checks: ScenarioCheck[], t: number, extra: Partial<ScenarioOutcome> = {}): ScenarioOutcome => ({

@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { DevstackError, isAlive, readPid, type Progress } from '@devstack/core';
 import { clusterShape, redisNodeConfig, redisNodeConfigFile, redisPidName } from '@devstack/runtime';
-import type { ClusterControl } from './failover-cluster';
-import { migratingSlots } from './failover-probes';
-import { infoField } from './failover-topology';
+import type { ClusterControl } from './cluster';
+import { infoField } from './topology';
 
 /** What the suite changes and must put back: settings read before the first fault. */
 export interface Snapshot {
@@ -55,7 +54,7 @@ export async function healthProblems(ctl: ClusterControl): Promise<string[]> {
  * paused nodes, start dead ones, undo runtime settings and migrating slots, hand master roles back
  * to the nodes that held them at the start, and wait for health. Not abortable: it is the cleanup.
  */
-export async function restoreCluster(ctl: ClusterControl, snap: Snapshot | undefined, nodeTimeoutMs: number, progress: Progress): Promise<string[]> {
+export async function restoreCluster(ctl: ClusterControl, snap: Snapshot | undefined, nodeTimeoutMs: number, progress: Progress, migratingSlots: Map<number, number>): Promise<string[]> {
   const actions: string[] = [];
   for (const p of ctl.ports) {
     const pid = readPid(ctl.layout.pid(redisPidName(ctl.indexOf(p))));

@@ -1,7 +1,7 @@
-import type { FailoverContext } from './failover-context';
-import type { FaultMeasure } from './failover-fault';
-import { check, type ScenarioCheck } from './failover-report';
-import { SLOTS_REFRESH_MS } from './failover-workload';
+import type { FailoverContext } from './context';
+import type { FaultMeasure } from './fault';
+import { check, type ScenarioCheck } from './report';
+import { SLOTS_REFRESH_MS } from './workload';
 
 const fmt = (v?: number) => (v === undefined ? 'never' : `${Math.round(v)} ms`);
 

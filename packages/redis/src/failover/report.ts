@@ -1,6 +1,6 @@
 import type { Check, ResultTable } from '@devstack/core';
 import { median } from '@devstack/core';
-import type { LossReport } from './failover-loss';
+import type { LossReport } from './loss';
 
 /** One sub-check of a scenario: its verdict is the AND of these. */
 export interface ScenarioCheck {

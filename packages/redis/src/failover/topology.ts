@@ -1,39 +1,5 @@
-import { parseSlotRanges, type SlotRange } from './slots';
-
-/** One line of CLUSTER NODES, parsed. Roles move during the suite, so nothing is assumed from ports. */
-export interface ClusterNode {
-  id: string;
-  port: number;
-  role: 'master' | 'replica';
-  myself: boolean;
-  /** `fail` (majority agreed), `pfail` (this node suspects it), or `ok`. */
-  health: 'ok' | 'pfail' | 'fail';
-  masterId?: string;
-  connected: boolean;
-  slots: SlotRange[];
-}
-
-export function parseClusterNodes(text: string): ClusterNode[] {
-  return text
-    .trim()
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((line) => {
-      const f = line.trim().split(' ');
-      const flags = f[2].split(',');
-      const addr = f[1].split('@')[0];
-      return {
-        id: f[0],
-        port: Number(addr.slice(addr.lastIndexOf(':') + 1)),
-        role: flags.includes('master') ? 'master' : 'replica',
-        myself: flags.includes('myself'),
-        health: flags.includes('fail') ? 'fail' : flags.includes('fail?') ? 'pfail' : 'ok',
-        masterId: f[3] === '-' ? undefined : f[3],
-        connected: f[7] === 'connected',
-        slots: parseSlotRanges(f.slice(8)),
-      } as ClusterNode;
-    });
-}
+import type { SlotRange } from '../slots';
+import type { ClusterNode } from '../topology';
 
 export function infoField(info: string, key: string): string | undefined {
   return new RegExp(`(?:^|\\n)${key}:([^\\r\\n]*)`).exec(info)?.[1];

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { sleep } from '@devstack/core';
-import { Poller, promotedAndOk, shardAt, startWorkload, verifyDataKeys, waitRejoin, workloadTargets, writeDataKeys, type FailoverContext } from './failover-context';
-import type { LossReport } from './failover-loss';
-import { addLoss } from './failover-loss';
-import type { Timeline } from './failover-timing';
-import { clusterClient, type WorkerStats } from './failover-workload';
-import { runProbes, type ProbeResult } from './failover-probes';
+import { Poller, promotedAndOk, shardAt, startWorkload, verifyDataKeys, waitRejoin, workloadTargets, writeDataKeys, type FailoverContext } from './context';
+import type { LossReport } from './loss';
+import { addLoss } from './loss';
+import type { Timeline } from './timing';
+import { clusterClient, type WorkerStats } from './workload';
+import { runProbes, type ProbeResult } from './probes';
 
 export type Fault = 'kill' | 'shutdown' | 'pause';
 

@@ -1,20 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import type { Cluster } from 'ioredis';
 import { sleep } from '@devstack/core';
-import type { FailoverContext, Poller } from './failover-context';
-import { check, type ScenarioCheck } from './failover-report';
-import type { Shard } from './failover-topology';
-import { clusterClient, KEY_PREFIX } from './failover-workload';
-import { keySlot, pickHashTag, pickKeys } from './slots';
+import type { FailoverContext, Poller } from './context';
+import { check, type ScenarioCheck } from './report';
+import type { Shard } from './topology';
+import { clusterClient, KEY_PREFIX } from './workload';
+import { keySlot, pickHashTag, pickKeys } from '../slots';
 
 export interface ProbeResult {
   checks: ScenarioCheck[];
   /** Slowest probe through the cluster client (ms): the "no hang" figure. */
   slowestClientMs: number;
 }
-
-/** Slots left MIGRATING by an interrupted probe, for the final restore to set STABLE again. */
-export const migratingSlots = new Map<number, number>();
 
 async function outcome(fn: () => Promise<unknown>): Promise<{ ok: boolean; value?: unknown; error?: string; ms: number }> {
   const t = performance.now();
@@ -76,7 +73,7 @@ export async function runProbes(
   const target = shards.find((s) => s.masterId !== healthy.masterId)!;
   const [present, absent] = [`${KEY_PREFIX}{${tag}}:present`, `${KEY_PREFIX}{${tag}}:absent`];
   await ctx.ctl.call(healthy.masterPort, 'SET', present, 'x', 'EX', 60);
-  migratingSlots.set(slot, healthy.masterPort);
+  ctx.migratingSlots.set(slot, healthy.masterPort);
   try {
     await ctx.ctl.call(healthy.masterPort, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.masterId);
     const tryDirect = await outcome(() => ctx.ctl.call(healthy.masterPort, 'MGET', present, absent));
@@ -92,7 +89,7 @@ export async function runProbes(
     checks.push(check('the Cluster client retries TRYAGAIN a bounded number of times, then fails', !tryClient.ok && expected.test(tryClient.error ?? '') && tryClient.ms < bound, `"Too many Cluster redirections. Last error: ReplyError: ${last}" in < ${bound} ms`, show(tryClient)));
   } finally {
     await ctx.ctl.call(healthy.masterPort, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
-    migratingSlots.delete(slot);
+    ctx.migratingSlots.delete(slot);
     await ctx.ctl.call(healthy.masterPort, 'DEL', present).catch(() => undefined);
   }
   return { checks, slowestClientMs };
