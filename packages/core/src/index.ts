@@ -25,3 +25,8 @@ export * from './profile-file';
 export * from './probe';
 export * from './tuning-doc';
 export * from './profile-catalog';
+export * from './bench-sizes';
+export * from './auto-profile';
+export * from './db-bench';
+export * from './backend-cli';
+export * from './connect';
