@@ -97,7 +97,7 @@ export function scenarioTask(name: string) {
     const m = run.measurement;
     result.metrics.push(...metricsOf(name, [run]));
     result.checks.push(...evaluateThresholds(run.def.thresholds, { trends: { [m.latencyMetric]: m.latency }, rates: { [m.failureMetric]: m.errorRate } }));
-    result.tables!.push(
+    result.tables.push(
       {
         title: `${name}: ${m.engine} engine (${m.tool}), target ${m.target}, scale ${options.scale ?? 1}`,
         head: ['ops', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'failed', 'error rate', 'max VUs', 'seconds'],
@@ -105,8 +105,8 @@ export function scenarioTask(name: string) {
       },
       resourceTable(run.resources),
     );
-    if (Object.keys(m.errorKinds).length) result.tables!.push({ title: 'Failures by kind', head: ['kind', 'count'], rows: Object.entries(m.errorKinds) });
-    result.warnings!.push(...(m.warnings ?? []));
+    if (Object.keys(m.errorKinds).length) result.tables.push({ title: 'Failures by kind', head: ['kind', 'count'], rows: Object.entries(m.errorKinds) });
+    result.warnings.push(...(m.warnings ?? []));
     result.data = { engine: m.engine, measurement: m, resources: run.resources, scenario: run.def, scale: options.scale ?? 1 };
     return result.finish();
   };
@@ -139,6 +139,6 @@ export async function loadBench(options: LoadOptions, signal?: AbortSignal): Pro
     runs.push(await measureScenario(name, { ...options, scale }, signal));
   }
   result.metrics.push(...metricsOf(name, runs));
-  result.tables!.push(resourceTable(runs[runs.length - 1].resources));
+  result.tables.push(resourceTable(runs[runs.length - 1].resources));
   return result.finish();
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { runCli, type FlagSpec } from '@devstack/core';
 import { bench } from './bench';
-import { baseline, regressRedis } from './regress';
+import { baseline, regress } from './regress';
 import { tune } from './tune';
 import { failover } from './failover';
 
@@ -24,7 +24,7 @@ const regressFlags: FlagSpec[] = [
 void runCli('redis', {
   bench: { description: 'redis-benchmark per master and cluster-wide (SET/GET, -P 1 and 16), ioredis Cluster vs one node, MOVED redirect cost', flags: benchFlags, live: true, run: bench },
   baseline: { description: 'run the bench and record baselines/redis.json', flags: benchFlags, live: true, run: baseline },
-  regress: { description: 'run the bench and compare with baselines/redis.json (threshold and noise bands, SLO op p95 < 5 ms)', flags: regressFlags, live: true, run: regressRedis },
+  regress: { description: 'run the bench and compare with baselines/redis.json (threshold and noise bands, SLO op p95 < 5 ms)', flags: regressFlags, live: true, run: regress },
   tune: {
     description: 'apply configs/redis/<profile>.conf to all six nodes by a rolling restart, read back CONFIG GET, roll back on failure',
     flags: [

@@ -1,5 +1,5 @@
-export { bench, activeProfile, type RedisBenchOptions } from './bench';
-export { baseline, regressRedis } from './regress';
+export { bench, activeProfile, BENCH_SIZES, type RedisBenchOptions } from './bench';
+export { baseline, regress } from './regress';
 export { tune, readBackAll, type RedisTuneOptions } from './tune';
 export { parseBenchmarkCsv, type BenchmarkRow } from './benchmark-output';
 export { REDIS_PROFILES, renderProfile, profileSettings, withOverrides, parseMemory, checkMaxmemory, settingMatches } from './profiles';

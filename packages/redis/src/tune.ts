@@ -60,7 +60,7 @@ export async function tune(options: RedisTuneOptions, signal?: AbortSignal): Pro
   }
   const layout = new StackLayout(config);
   const result = startResult('redis', 'tune', { profile: name });
-  const creds = await getCredentials(config, 'redis', { onWarning: (w) => result.warnings!.push(w) });
+  const creds = await getCredentials(config, 'redis', { onWarning: (w) => result.warnings.push(w) });
   const nodes = endpointsOf(config).redis.nodes;
   const steps: RollingStep[] = [];
   const rolling = { config, layout, password: creds.password, progress, signal };
@@ -78,18 +78,18 @@ export async function tune(options: RedisTuneOptions, signal?: AbortSignal): Pro
     dryRun: options.dryRun,
     progress,
   });
-  result.tables!.push(outcome.table);
+  result.tables.push(outcome.table);
   if (steps.length) {
-    result.tables!.push({ title: 'Rolling restart (replicas first, then failover + restart of each master)', head: ['node', 'action', 'ms'], rows: steps.map((s) => [s.node, s.action, s.durationMs]) });
+    result.tables.push({ title: 'Rolling restart (replicas first, then failover + restart of each master)', head: ['node', 'action', 'ms'], rows: steps.map((s) => [s.node, s.action, s.durationMs]) });
   }
   result.checks.push(...outcome.checks);
-  if (memoryNote) result.notes!.push(memoryNote);
-  if (outcome.backup) result.notes!.push(`previous config backed up to ${outcome.backup}`);
-  if (outcome.state === 'rolled-back') result.warnings!.push(`rolled back: ${outcome.reason}`);
+  if (memoryNote) result.notes.push(memoryNote);
+  if (outcome.backup) result.notes.push(`previous config backed up to ${outcome.backup}`);
+  if (outcome.state === 'rolled-back') result.warnings.push(`rolled back: ${outcome.reason}`);
   result.data = { state: outcome.state, diff: outcome.diff, steps, reason: outcome.reason };
   if (options.compare && outcome.state === 'applied' && outcome.backup) {
     const compared = await compareProfiles({ config, provider, rolling, beforeFile: outcome.backup, afterFile: file, trials: options.trials ?? config.trials, progress, signal });
-    result.tables!.push(compared.table);
+    result.tables.push(compared.table);
     result.metrics.push(...compared.before, ...compared.after);
   }
   return result.finish();

@@ -65,11 +65,11 @@ export async function certs(options: CertsOptions): Promise<TaskResult> {
   const result = startResult('tls', 'certs');
   const out = await issueAll(config, progress);
   result.server = { name: 'Vault PKI', version: 'pki mount' };
-  result.tables!.push({ title: `Certificates issued by Vault PKI (${certsRoot(config)})`, head: ['name', 'serial', 'not after', 'SANs'], rows: out.leaves.map((l) => [l.name, l.serial, l.notAfter, l.sans]) });
+  result.tables.push({ title: `Certificates issued by Vault PKI (${certsRoot(config)})`, head: ['name', 'serial', 'not after', 'SANs'], rows: out.leaves.map((l) => [l.name, l.serial, l.notAfter, l.sans]) });
   result.checks.push({ name: 'root CA in Vault PKI', passed: true, observed: out.caCreated ? 'generated' : 'existing' });
   result.checks.push(...out.leaves.map((l) => ({ name: `${l.name} certificate issued`, passed: true, observed: l.notAfter })));
   if (!out.intermediate.supported) {
-    result.warnings!.push(`Intermediate CA not supported by this Vault server (${out.intermediate.detail}); certificates are issued directly by the Vault root. See docs/tls.md.`);
+    result.warnings.push(`Intermediate CA not supported by this Vault server (${out.intermediate.detail}); certificates are issued directly by the Vault root. See docs/tls.md.`);
   }
   result.data = { intermediate: out.intermediate, leaves: out.leaves };
   return result.finish();

@@ -40,16 +40,16 @@ export async function check(options: CheckOptions): Promise<TaskResult> {
   const result = startResult('tls', 'check');
   const ca = readFileSync(certFiles(config, 'x').ca, 'utf8');
   const served = await Promise.all(liveTargets(config).map((t) => servedCert(t, ca, warnDays)));
-  result.tables!.push({
+  result.tables.push({
     title: `Certificates served (live handshakes, warn under ${warnDays} days)`,
     head: ['service', 'port', 'protocol', 'not after', 'days left', 'status'],
     rows: served.map((s) => [s.target.service, s.target.port, s.protocol ?? '-', s.notAfter ?? '-', s.days === undefined ? '-' : s.days.toFixed(1), !s.ok ? `FAILED ${s.error}` : s.warn ? 'WARN: renew (npx nx run tls:renew)' : 'ok']),
   });
   for (const s of served) {
     result.checks.push({ name: `${s.target.service} handshake verifies with the devstack CA`, passed: s.ok, observed: s.ok ? s.protocol : s.error });
-    if (s.ok && s.warn) result.warnings!.push(`${s.target.service}: certificate expires in ${s.days!.toFixed(1)} days (< ${warnDays}); run npx nx run tls:renew`);
+    if (s.ok && s.warn) result.warnings.push(`${s.target.service}: certificate expires in ${s.days!.toFixed(1)} days (< ${warnDays}); run npx nx run tls:renew`);
   }
-  if (readTlsState(config)?.mode === 'dual') result.notes!.push('vault: plaintext in dual mode (RustyVault has a single listener); HTTPS with --mode required');
+  if (readTlsState(config)?.mode === 'dual') result.notes.push('vault: plaintext in dual mode (RustyVault has a single listener); HTTPS with --mode required');
   result.data = { served: served.map((s) => ({ service: s.target.service, port: s.target.port, ok: s.ok, days: s.days, notAfter: s.notAfter, warn: s.warn })) };
   return result.finish();
 }

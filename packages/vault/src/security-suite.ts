@@ -93,12 +93,12 @@ export async function securityTest(options: TestOptions): Promise<TaskResult> {
   });
   const groups = [...new Set(run.outcomes.map((o) => o.service))];
   const count = (s: string | undefined, v: Verdict) => run.outcomes.filter((o) => (!s || o.service === s) && o.verdict === v).length;
-  result.tables!.push({
+  result.tables.push({
     title: `AppRole security suite on ${run.caps.server.name} ${run.caps.server.version} (policy API: ${run.caps.policyApi ? 'yes' : 'no'})`,
     head: ['service', 'cases', 'passed', 'findings', 'skipped', 'failed'],
     rows: [...groups, undefined].map((s) => [s ?? 'total', run.outcomes.filter((o) => !s || o.service === s).length, count(s, 'passed'), count(s, 'finding'), count(s, 'skipped'), count(s, 'failed')]),
   });
-  for (const gap of run.caps.knownGaps) result.warnings!.push(`${gap}: ${GAP_REASONS[gap]}`);
+  for (const gap of run.caps.knownGaps) result.warnings.push(`${gap}: ${GAP_REASONS[gap]}`);
   result.data = { capabilities: run.caps, outcomes: run.outcomes };
   return result.finish();
 }
