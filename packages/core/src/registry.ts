@@ -41,6 +41,8 @@ export interface ServiceEntry {
   apiRoute?: string;
   /** CODEOWNERS team of the service's package. */
   owner: string;
+  /** For an `app`: the workspace package and the script in it that serves it (node <package dir>/<script>). */
+  serve?: { package: string; script: string };
 }
 
 const SERVER_COVERAGE = ['connectivity', 'auth', 'tls', 'network', 'performance', 'regression'] as const;
@@ -130,6 +132,7 @@ export const SERVICE_REGISTRY = {
     tier: 'app',
     coverage: ['connectivity', 'auth', 'network', 'performance', 'load'],
     owner: '@devstack-org/api',
+    serve: { package: '@devstack/api', script: 'dist/server.js' },
   },
   // @devstack-generator: new entries above
 } as const satisfies Record<string, ServiceEntry>;
