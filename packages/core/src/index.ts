@@ -27,3 +27,8 @@ export * from './probe';
 export * from './tuning-doc';
 export * from './profile-catalog';
 export * from './redis-cluster-nodes';
+export * from './bench-sizes';
+export * from './auto-profile';
+export * from './db-bench';
+export * from './backend-cli';
+export * from './connect';

@@ -45,8 +45,8 @@ export function baselineTask<O extends BenchOptions>(backend: string, bench: Tas
     const command = `npx nx run ${backend}:baseline${options.quick ? ' --quick' : ''} --trials ${options.trials ?? config.trials}`;
     const baseline = baselineFromMetrics(backend, measured.metrics, machineFingerprint(), measured.profile ?? config.profile, measured.server, command);
     const file = writeBaseline(config.root, baseline);
-    Object.assign(result, { server: measured.server, profile: baseline.profile, metrics: measured.metrics, tables: measured.tables, warnings: measured.warnings });
-    result.notes!.push(`baseline written to ${file}`);
+    Object.assign(result, { server: measured.server, profile: baseline.profile, metrics: measured.metrics, tables: measured.tables ?? [], warnings: measured.warnings ?? [] });
+    result.notes.push(`baseline written to ${file}`);
     return result.finish();
   };
 }
@@ -83,9 +83,9 @@ export function regressTask<O extends RegressOptions>(backend: string, bench: Ta
       serverVersion: measured.server?.version,
     });
     Object.assign(result, { server: measured.server, profile: measured.profile, metrics: measured.metrics });
-    result.tables!.push(regressTable(outcome));
+    result.tables.push(regressTable(outcome));
     result.checks.push(...regressChecks(outcome, options.strict));
-    if (!outcome.comparable) result.warnings!.push(`incomparable baseline: ${outcome.incomparableReason}${options.strict ? '' : ' (a warning; --strict makes it fail)'}`);
+    if (!outcome.comparable) result.warnings.push(`incomparable baseline: ${outcome.incomparableReason}${options.strict ? '' : ' (a warning; --strict makes it fail)'}`);
     result.data = { outcome, baselineRecordedAt: baseline.recordedAt };
     return result.finish();
   };

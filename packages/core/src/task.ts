@@ -22,10 +22,16 @@ export function contextOf(options: CommonOptions): TaskContext {
   return { config: options.config ?? loadConfig(), progress: options.progress ?? silentProgress };
 }
 
+/**
+ * A result being filled in: notes, tables and warnings always exist while a task works (the written
+ * JSON keeps them optional, so readers of older files still cope).
+ */
+export type StartedResult = TaskResult & Required<Pick<TaskResult, 'notes' | 'tables' | 'warnings'>> & { finish(): TaskResult };
+
 /** A result with the common fields filled in; call finish() when the work is done. */
-export function startResult(backend: string, task: string, extra: Partial<TaskResult> = {}): TaskResult & { finish(): TaskResult } {
+export function startResult(backend: string, task: string, extra: Partial<TaskResult> = {}): StartedResult {
   const t0 = Date.now();
-  const result: TaskResult = {
+  const result: Omit<StartedResult, 'finish'> = {
     backend,
     task,
     state: 'completed',
@@ -34,10 +40,10 @@ export function startResult(backend: string, task: string, extra: Partial<TaskRe
     machine: machineFingerprint(),
     metrics: [],
     checks: [],
-    tables: [],
-    warnings: [],
-    notes: [],
     ...extra,
+    tables: extra.tables ?? [],
+    warnings: extra.warnings ?? [],
+    notes: extra.notes ?? [],
   };
   return Object.assign(result, {
     finish(): TaskResult {

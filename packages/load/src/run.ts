@@ -121,7 +121,7 @@ export function scenarioTask(name: string) {
     const m = run.measurement;
     result.metrics.push(...metricsOf(name, [run]));
     result.checks.push(...evaluateThresholds(run.def.thresholds, { trends: { [m.latencyMetric]: m.latency }, rates: { [m.failureMetric]: m.errorRate } }));
-    result.tables!.push(
+    result.tables.push(
       {
         title: `${name}: ${m.engine} engine (${m.tool}), target ${m.target}, scale ${options.scale ?? 1}`,
         head: ['ops', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'failed', 'error rate', 'max VUs', 'seconds'],
@@ -130,23 +130,23 @@ export function scenarioTask(name: string) {
       resourceTable(run.resources),
     );
     if (m.routes?.length) {
-      result.tables!.push({
+      result.tables.push({
         title: `${name} per route`,
         head: ['route', 'ops', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'failed', 'error rate', 'failures by kind'],
         rows: m.routes.map((x) => [x.route, x.ops, x.latency.p50, x.latency.p95, x.latency.p99, x.latency.max, x.failed, r(x.errorRate, 4), Object.entries(x.errorKinds).map(([k, n]) => `${k}: ${n}`).join(', ') || '-']),
       });
     }
-    if (Object.keys(m.errorKinds).length) result.tables!.push({ title: 'Failures by kind', head: ['kind', 'count'], rows: Object.entries(m.errorKinds) });
+    if (Object.keys(m.errorKinds).length) result.tables.push({ title: 'Failures by kind', head: ['kind', 'count'], rows: Object.entries(m.errorKinds) });
     // A closed-loop scenario beside the open-loop knee of its path mix: demand vs capacity.
     const knee = run.def.scenario.exec === 'httpMix' ? mixKneeOf(config.stateRoot) : undefined;
     if (run.def.scenario.exec === 'httpMix') {
-      result.notes!.push(
+      result.notes.push(
         knee
           ? `${m.maxVus} VUs closed-loop drove ${m.throughput} req/s (p95 ${m.latency.p95} ms); the stack carries ${knee.knee} req/s of this mix within its SLO (p95 < ${knee.sloP95Ms} ms, load:capacity ${knee.at}).`
           : `${m.maxVus} VUs closed-loop drove ${m.throughput} req/s; no open-loop knee to compare with yet (npx nx run load:capacity).`,
       );
     }
-    result.warnings!.push(...(m.warnings ?? []));
+    result.warnings.push(...(m.warnings ?? []));
     result.data = { engine: m.engine, measurement: m, resources: run.resources, scenario: run.def, scale: options.scale ?? 1, ...(knee ? { mixKnee: knee } : {}) };
     return result.finish();
   };
@@ -189,6 +189,6 @@ export async function loadBench(options: LoadOptions, signal?: AbortSignal): Pro
     runs.push(await measureScenario(name, { ...options, scale }, signal));
   }
   result.metrics.push(...metricsOf(name, runs));
-  result.tables!.push(resourceTable(runs[runs.length - 1].resources));
+  result.tables.push(resourceTable(runs[runs.length - 1].resources));
   return result.finish();
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { BENCH_DATABASE, contextOf, DevstackError, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type Metric, type TaskResult } from '@devstack/core';
+import { BENCH_DATABASE, contextOf, sizePlan, type BenchSizes, DevstackError, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type Metric, type TaskResult } from '@devstack/core';
 import { providerFor } from '@devstack/runtime';
 import { connect, serverInfo } from './server';
 import { insertSingles, loadBatched, runWorkload, type WorkloadOutcome } from './workload';
@@ -20,8 +20,11 @@ export interface MongoBenchOptions extends BenchOptions {
   workloads?: string[];
 }
 
-export const QUICK = { records: 1000, operations: 500, concurrency: 4, docSize: 1000, batchSize: 100, singleInserts: 300 };
-export const FULL = { records: 10000, operations: 10000, concurrency: 16, docSize: 1000, batchSize: 500, singleInserts: 2000 };
+/** Quick: seconds, for tests and `npm start`. Full: long enough to leave the warm-up behind. */
+export const BENCH_SIZES: BenchSizes<{ records: number; operations: number; concurrency: number; docSize: number; batchSize: number; singleInserts: number }> = {
+  quick: { records: 1000, operations: 500, concurrency: 4, docSize: 1000, batchSize: 100, singleInserts: 300 },
+  full: { records: 10000, operations: 10000, concurrency: 16, docSize: 1000, batchSize: 500, singleInserts: 2000 },
+};
 
 /** The profile named in the active config's first comment line (`# mongod profile "dev": ...`). */
 export function activeProfile(file: string | undefined): string | undefined {
@@ -39,19 +42,7 @@ interface Trial {
 /** `nx run mongodb:bench`: YCSB A/B/C through the official driver, plus batched and single inserts. */
 export async function bench(options: MongoBenchOptions, signal?: AbortSignal): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
-  const base = options.quick ? QUICK : FULL;
-  const o = {
-    records: options.records ?? base.records,
-    operations: options.operations ?? base.operations,
-    concurrency: options.concurrency ?? base.concurrency,
-    docSize: options.docSize ?? base.docSize,
-    batchSize: options.batchSize ?? base.batchSize,
-    singleInserts: options.singleInserts ?? base.singleInserts,
-    distribution: options.distribution ?? 'zipfian',
-  };
-  for (const [k, v] of Object.entries(o)) {
-    if (typeof v === 'number' && (!Number.isInteger(v) || v < 1)) throw new DevstackError('BAD_INPUT', `${k} must be a positive integer; got ${v}.`, { fix: `Example: --${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${base[k as keyof typeof base]}` });
-  }
+  const o = { ...sizePlan(BENCH_SIZES, options), distribution: options.distribution ?? 'zipfian' };
   if (!['zipfian', 'uniform'].includes(o.distribution)) throw new DevstackError('BAD_INPUT', `Unknown distribution "${o.distribution}".`, { fix: 'Use --distribution zipfian or uniform.' });
   const workloads = (options.workloads ?? ['A', 'B', 'C']).map((w) => w.toUpperCase()) as WorkloadName[];
   const unknown = workloads.filter((w) => !(w in WORKLOADS));
@@ -93,10 +84,10 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
     result.checks.push({ name: 'no failed operations', passed: errors === 0, expected: '0', observed: String(errors) });
     const read = result.metrics.find((m) => m.name === 'point_read_p95_ms');
     if (read) result.checks.push({ name: `point read p95 < ${SLO_P95_MS.dbSingleRow} ms (SLO)`, passed: read.value < SLO_P95_MS.dbSingleRow, expected: `< ${SLO_P95_MS.dbSingleRow}`, observed: String(read.value) });
-    if (options.keep) result.notes!.push(`kept database ${BENCH_DATABASE}`);
+    if (options.keep) result.notes.push(`kept database ${BENCH_DATABASE}`);
     else {
       await db.dropDatabase();
-      result.notes!.push(`dropped database ${BENCH_DATABASE} (use --keep to keep it)`);
+      result.notes.push(`dropped database ${BENCH_DATABASE} (use --keep to keep it)`);
     }
     return result.finish();
   } finally {

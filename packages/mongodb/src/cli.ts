@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { runCli, type FlagSpec } from '@devstack/core';
 import { bench } from './bench';
-import { baseline, regressMongo } from './regress';
+import { baseline, regress } from './regress';
 import { tune } from './tune';
 
 const benchFlags: FlagSpec[] = [
@@ -24,7 +24,7 @@ void runCli('mongodb', {
     description: 'run the bench and compare with baselines/mongodb.json',
     flags: [...benchFlags, { name: 'strict', type: 'boolean', description: 'a baseline from another machine fails' }, { name: 'thresholds', type: 'list', description: 'per-metric thresholds, name=fraction' }],
     live: true,
-    run: regressMongo,
+    run: regress,
   },
   tune: {
     description: 'apply configs/mongodb/<profile>.conf to mongod (backup, restart, read-back, rollback); on FerretDB say why each setting does not apply',

@@ -3,4 +3,4 @@ import { bench, type MongoBenchOptions } from './bench';
 
 /** The shared engine from core: the bench is the only MongoDB-specific part. */
 export const baseline = baselineTask<MongoBenchOptions>('mongodb', bench);
-export const regressMongo = regressTask<MongoBenchOptions & RegressOptions>('mongodb', bench);
+export const regress = regressTask<MongoBenchOptions & RegressOptions>('mongodb', bench);

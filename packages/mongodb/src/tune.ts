@@ -45,19 +45,19 @@ export async function tune(options: MongoTuneOptions): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
   const profile = profileOf(config.root, options.profile ?? config.profile);
   const result = startResult('mongodb', 'tune', { profile: profile.name });
-  if (profile.formula) result.notes!.push(`auto: ${profile.formula}`);
+  if (profile.formula) result.notes.push(`auto: ${profile.formula}`);
   const client = await connect(config);
   try {
     const info = await serverInfo(client);
     result.server = { name: info.name, version: info.version };
     if (info.name === 'FerretDB') {
-      result.tables!.push({
+      result.tables.push({
         title: `FerretDB ${info.ferretdbVersion}: profile "${profile.name}" does not apply (nothing was changed)`,
         head: ['setting', 'requested', 'applied', 'why not'],
         rows: profile.settings.length ? profile.settings.map((s) => [s.name, s.value, 'no', notApplicableOnFerret(s)]) : [['(none: stock settings)', '-', 'no', 'nothing to apply']],
       });
       result.checks.push(...profile.settings.map((s) => ({ name: `${s.name} = ${s.value}`, passed: false, skipped: true, detail: `not applicable: ${notApplicableOnFerret(s)}` })));
-      result.notes!.push(`the server is FerretDB ${info.ferretdbVersion} (MongoDB ${info.protocolVersion} protocol), not mongod: mongod.conf profiles apply to mongod only; nothing was changed`);
+      result.notes.push(`the server is FerretDB ${info.ferretdbVersion} (MongoDB ${info.protocolVersion} protocol), not mongod: mongod.conf profiles apply to mongod only; nothing was changed`);
       result.data = { state: 'not-applicable', server: info };
       return result.finish();
     }
@@ -79,10 +79,10 @@ export async function tune(options: MongoTuneOptions): Promise<TaskResult> {
       dryRun: options.dryRun,
       progress,
     });
-    result.tables!.push(outcome.table);
+    result.tables.push(outcome.table);
     result.checks.push(...outcome.checks);
-    if (outcome.backup) result.notes!.push(`previous config backed up to ${outcome.backup}`);
-    if (outcome.state === 'rolled-back') result.warnings!.push(`rolled back: ${outcome.reason}`);
+    if (outcome.backup) result.notes.push(`previous config backed up to ${outcome.backup}`);
+    if (outcome.state === 'rolled-back') result.warnings.push(`rolled back: ${outcome.reason}`);
     result.data = { state: outcome.state, diff: outcome.diff, reason: outcome.reason, server: info };
     return result.finish();
   } finally {

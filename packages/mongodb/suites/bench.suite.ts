@@ -36,7 +36,7 @@ describe('mongodb bench (short, real)', () => {
   it('refuses a bad option with BAD_INPUT before touching the server', async () => {
     const err = await bench({ config, records: 0 }).catch((e) => e);
     expect(isDevstackError(err, 'BAD_INPUT')).toBe(true);
-    expect(err.message).toBe('records must be a positive integer; got 0.');
+    expect(err.message).toBe('--records must be a positive integer; got 0.');
   });
 
   it('fails with SERVICE_DOWN when nothing answers', async () => {

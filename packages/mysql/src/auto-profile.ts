@@ -1,24 +1,9 @@
-import { formatMiB, type ProfileSetting, type ResultTable } from '@devstack/core';
+import { autoProfileOf, clamp, formatMiB, gib, MEMORY_SHARE, MiB, type AutoProfile, type MachineSize, type ProfileSetting } from '@devstack/core';
 
-export interface MachineSize {
-  memoryBytes: number;
-  cores: number;
-}
+export { MEMORY_SHARE, type AutoProfile, type MachineSize } from '@devstack/core';
 
-const MiB = 1024 ** 2;
-const GiB = 1024 ** 3;
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-const gib = (b: number) => `${(b / GiB).toFixed(1)} GiB`;
 /** MariaDB sizes the buffer pool in chunks of innodb_buffer_pool_chunk_size (stock 128M). */
 const CHUNK = 128 * MiB;
-
-/** MariaDB's share of memory: a dev machine runs five servers, so it gets a quarter, not all. */
-export const MEMORY_SHARE = 0.25;
-
-export interface AutoProfile {
-  settings: ProfileSetting[];
-  formula: ResultTable;
-}
 
 /**
  * The `auto` profile, in the spirit of MySQLTuner's advice, from memory and cores. It keeps
@@ -58,12 +43,5 @@ export function autoProfile(machine: MachineSize): AutoProfile {
       `clamp(cores ${cores}, 4, 16)`,
     ],
   ];
-  return {
-    settings: rows.map(([s]) => s),
-    formula: {
-      title: `auto profile formula (RAM ${gib(ram)}, ${cores} cores; MariaDB budget = RAM x ${MEMORY_SHARE} = ${gib(budget)})`,
-      head: ['setting', 'formula', 'value'],
-      rows: rows.map(([s, f]) => [s.name, f, s.value]),
-    },
-  };
+  return autoProfileOf(rows, machine, 'MariaDB');
 }

@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import { BENCH_DATABASE, DevstackError, endpointsOf, getCredentials, type LoadedConfig, type ServiceCredentials } from '@devstack/core';
+import { BENCH_DATABASE, endpointsOf, getCredentials, serviceDown, withOpen, type LoadedConfig, type ServiceCredentials } from '@devstack/core';
 
 export interface MysqlSession {
   config: LoadedConfig;
@@ -13,23 +13,13 @@ export async function mysqlSession(config: LoadedConfig): Promise<MysqlSession> 
 
 export async function mysqlConnection(session: MysqlSession, database?: string): Promise<mysql.Connection> {
   const { host, port } = endpointsOf(session.config).mysql;
-  try {
-    return await mysql.createConnection({ host, port, user: session.creds.user, password: session.creds.password, database, connectTimeout: 5000 });
-  } catch (cause) {
-    throw new DevstackError('SERVICE_DOWN', `MariaDB at ${host}:${port} is not reachable: ${(cause as Error).message}.`, {
-      cause,
-      fix: 'Start the stack: node packages/stack/dist/cli.js up (or npx nx run stack:up).',
-    });
-  }
+  return mysql.createConnection({ host, port, user: session.creds.user, password: session.creds.password, database, connectTimeout: 5000 }).catch((cause: unknown) => {
+    throw serviceDown('MariaDB', host, port, cause);
+  });
 }
 
-export async function withConnection<T>(session: MysqlSession, fn: (c: mysql.Connection) => Promise<T>, database?: string): Promise<T> {
-  const conn = await mysqlConnection(session, database);
-  try {
-    return await fn(conn);
-  } finally {
-    await conn.end().catch(() => undefined);
-  }
+export function withConnection<T>(session: MysqlSession, fn: (c: mysql.Connection) => Promise<T>, database?: string): Promise<T> {
+  return withOpen(() => mysqlConnection(session, database), (c) => c.end(), fn);
 }
 
 export async function serverVersion(session: MysqlSession): Promise<{ name: string; version: string }> {

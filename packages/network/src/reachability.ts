@@ -97,10 +97,10 @@ export async function matrix(options: MatrixOptions): Promise<TaskResult & { dat
     const routes = await checkRoutes(plan, cells);
     progress(`network: ${routes} route checks passed; probing ${cells.length} cells from ${plan.namespaces.filter((n) => n.kind === 'probe').length} probe namespaces and the host`);
     outcomes = await runLocal(config, plan, cells, base);
-    result.notes!.push(`${routes} routes checked with ip route get before probing: every target goes through the project's own bridges/veths`);
+    result.notes.push(`${routes} routes checked with ip route get before probing: every target goes through the project's own bridges/veths`);
   }
   const verdicts = cells.map((c) => judge(c, outcomes.find((o) => o.id === c.id)));
-  result.tables!.push(matrixGrid(verdicts), matrixTable(verdicts));
+  result.tables.push(matrixGrid(verdicts), matrixTable(verdicts));
   for (const v of verdicts) {
     result.checks.push({ name: `${v.id} ${v.expected}`, passed: v.passed, expected: v.expected === 'allow' ? 'exchange ok' : 'refused/timeout', observed: v.observed, detail: v.passed ? undefined : v.detail });
   }
@@ -108,7 +108,7 @@ export async function matrix(options: MatrixOptions): Promise<TaskResult & { dat
   const ports = new Set(verdicts.map((v) => `${v.service}:${v.portName}`)).size;
   const allow = verdicts.filter((v) => v.from !== 'host' && v.expected === 'allow').length;
   const deny = verdicts.filter((v) => v.expected === 'deny').length;
-  result.notes!.push(`matrix: ${nets} networks x ${ports} service ports = ${nets * ports} cells (${allow} allowed, ${deny} denied) + ${verdicts.length - nets * ports} host cells; ${verdicts.filter((v) => v.passed).length}/${verdicts.length} as expected`);
+  result.notes.push(`matrix: ${nets} networks x ${ports} service ports = ${nets * ports} cells (${allow} allowed, ${deny} denied) + ${verdicts.length - nets * ports} host cells; ${verdicts.filter((v) => v.passed).length}/${verdicts.length} as expected`);
   result.data = { verdicts, networks: nets, ports, allowed: allow, denied: deny };
   return result.finish() as TaskResult & { data: { verdicts: CellVerdict[] } };
 }

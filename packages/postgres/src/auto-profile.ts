@@ -1,25 +1,9 @@
-import { formatMiB, type ProfileSetting, type ResultTable } from '@devstack/core';
+import { autoProfileOf, clamp, formatMiB, GiB, gib, MEMORY_SHARE, MiB, type AutoProfile, type MachineSize, type ProfileSetting } from '@devstack/core';
 
-export interface MachineSize {
-  memoryBytes: number;
-  cores: number;
-}
+export { MEMORY_SHARE, type AutoProfile, type MachineSize } from '@devstack/core';
 
-const MiB = 1024 ** 2;
-const GiB = 1024 ** 3;
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-const gib = (b: number) => `${(b / GiB).toFixed(1)} GiB`;
-
-/** PostgreSQL's share of memory: a dev machine runs five servers, so it gets a quarter, not all. */
-export const MEMORY_SHARE = 0.25;
 /** Connections the formulas plan for (the stock max_connections, unchanged by this profile). */
 const MAX_CONNECTIONS = 100;
-
-export interface AutoProfile {
-  settings: ProfileSetting[];
-  /** Each setting with the formula and the numbers that went in: shown in tune's output. */
-  formula: ResultTable;
-}
 
 /**
  * The `auto` profile, in the spirit of PGTune ("web/mixed" workload), from memory and cores.
@@ -72,12 +56,5 @@ export function autoProfile(machine: MachineSize): AutoProfile {
       'constant',
     ],
   ];
-  return {
-    settings: rows.map(([s]) => s),
-    formula: {
-      title: `auto profile formula (RAM ${gib(ram)}, ${cores} cores; PostgreSQL budget = RAM x ${MEMORY_SHARE} = ${gib(budget)})`,
-      head: ['setting', 'formula', 'value'],
-      rows: rows.map(([s, f]) => [s.name, f, s.value]),
-    },
-  };
+  return autoProfileOf(rows, machine, 'PostgreSQL');
 }

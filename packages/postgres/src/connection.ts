@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { BENCH_DATABASE, DevstackError, endpointsOf, getCredentials, type LoadedConfig, type ServiceCredentials } from '@devstack/core';
+import { BENCH_DATABASE, endpointsOf, getCredentials, serviceDown, withOpen, type LoadedConfig, type ServiceCredentials } from '@devstack/core';
 
 export interface PgSession {
   config: LoadedConfig;
@@ -15,24 +15,14 @@ export async function pgSession(config: LoadedConfig): Promise<PgSession> {
 export async function pgClient(session: PgSession, database = 'postgres'): Promise<Client> {
   const { host, port } = endpointsOf(session.config).postgres;
   const client = new Client({ host, port, user: session.creds.user, password: session.creds.password, database, connectionTimeoutMillis: 5000 });
-  try {
-    await client.connect();
-  } catch (cause) {
-    throw new DevstackError('SERVICE_DOWN', `PostgreSQL at ${host}:${port} is not reachable: ${(cause as Error).message}.`, {
-      cause,
-      fix: 'Start the stack: node packages/stack/dist/cli.js up (or npx nx run stack:up).',
-    });
-  }
+  await client.connect().catch((cause: unknown) => {
+    throw serviceDown('PostgreSQL', host, port, cause);
+  });
   return client;
 }
 
-export async function withClient<T>(session: PgSession, fn: (c: Client) => Promise<T>, database?: string): Promise<T> {
-  const client = await pgClient(session, database);
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+export function withClient<T>(session: PgSession, fn: (c: Client) => Promise<T>, database?: string): Promise<T> {
+  return withOpen(() => pgClient(session, database), (c) => c.end(), fn);
 }
 
 export async function serverVersion(session: PgSession): Promise<{ name: string; version: string }> {

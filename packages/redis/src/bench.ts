@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { contextOf, DevstackError, getCredentials, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type LatencySnapshot, type Metric, type TaskResult } from '@devstack/core';
+import { contextOf, DevstackError, getCredentials, sizePlan, type BenchSizes, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type LatencySnapshot, type Metric, type TaskResult } from '@devstack/core';
 import { providerFor, redisClient } from '@devstack/runtime';
 import { createBenchUser } from './bench-user';
 import { toolTrial, type TrialValues } from './benchmark-tool';
@@ -21,19 +21,16 @@ export interface RedisBenchOptions extends BenchOptions {
   only?: 'tool' | 'client';
 }
 
-export const QUICK = { requests: 10000, clients: 20, operations: 4000, concurrency: 16, valueSize: 64 };
-export const FULL = { requests: 100000, clients: 50, operations: 50000, concurrency: 32, valueSize: 64 };
+/** Quick: seconds, for tests and `npm start`. Full: long enough to leave the warm-up behind. */
+export const BENCH_SIZES: BenchSizes<{ requests: number; clients: number; operations: number; concurrency: number; valueSize: number }> = {
+  quick: { requests: 10000, clients: 20, operations: 4000, concurrency: 16, valueSize: 64 },
+  full: { requests: 100000, clients: 50, operations: 50000, concurrency: 32, valueSize: 64 },
+};
 
 /** The profile named in the first comment line of the active config ("# Redis profile "dev": ..."). */
 export function activeProfile(file: string | undefined): string | undefined {
   if (!file || !existsSync(file)) return undefined;
   return /profile "([\w-]+)"/.exec(readFileSync(file, 'utf8'))?.[1];
-}
-
-function validate(o: Required<Pick<RedisBenchOptions, 'requests' | 'clients' | 'operations' | 'concurrency' | 'valueSize'>>): void {
-  for (const [k, v] of Object.entries(o)) {
-    if (!Number.isInteger(v) || v < 1) throw new DevstackError('BAD_INPUT', `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive integer; got ${v}.`, { fix: `Example: --${k} ${QUICK[k as keyof typeof QUICK]}` });
-  }
 }
 
 /** Remove what the bench wrote, from every master (SCAN + UNLINK, never KEYS or FLUSHALL). */
@@ -69,18 +66,10 @@ const toolMetric = (name: string, values: number[]): Metric =>
 /** `nx run redis:bench`: redis-benchmark per master and cluster-wide, then the ioredis client bench. */
 export async function bench(options: RedisBenchOptions, signal?: AbortSignal): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
-  const base = options.quick ? QUICK : FULL;
-  const o = {
-    requests: options.requests ?? base.requests,
-    clients: options.clients ?? base.clients,
-    operations: options.operations ?? base.operations,
-    concurrency: options.concurrency ?? base.concurrency,
-    valueSize: options.valueSize ?? base.valueSize,
-  };
-  validate(o);
+  const o = sizePlan(BENCH_SIZES, options);
   const trials = options.trials ?? config.trials;
   const result = startResult('redis', 'bench');
-  const creds = await getCredentials(config, 'redis', { onWarning: (w) => result.warnings!.push(w) });
+  const creds = await getCredentials(config, 'redis', { onWarning: (w) => result.warnings.push(w) });
   let nodes: ClusterNode[];
   let version: string;
   try {
@@ -106,7 +95,7 @@ export async function bench(options: RedisBenchOptions, signal?: AbortSignal): P
         const step = Math.max(...perTrial.map((t) => t[`step:${name}`] ?? 0));
         if (step > 0) {
           metric.labels = { ...metric.labels, timingStepPct: Math.round(step) };
-          if (step > 20) result.warnings!.push(`${name}: redis-benchmark --cluster times in 250 ms steps; this run was short enough that one step is ${Math.round(step)}% of the figure (use more --requests)`);
+          if (step > 20) result.warnings.push(`${name}: redis-benchmark --cluster times in 250 ms steps; this run was short enough that one step is ${Math.round(step)}% of the figure (use more --requests)`);
         }
         result.metrics.push(metric);
       }
@@ -135,6 +124,6 @@ export async function bench(options: RedisBenchOptions, signal?: AbortSignal): P
       result.checks.push({ name: `${name} < ${slo} ms (SLO)`, passed: m.value < slo, expected: `< ${slo}`, observed: String(m.value) });
     }
   }
-  if (!options.keep) result.notes!.push(`removed ${await cleanup(slotMasters(nodes), creds.password)} bench keys (use --keep to keep them)`);
+  if (!options.keep) result.notes.push(`removed ${await cleanup(slotMasters(nodes), creds.password)} bench keys (use --keep to keep them)`);
   return result.finish();
 }

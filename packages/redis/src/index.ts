@@ -1,4 +1,4 @@
-export { bench, activeProfile, type RedisBenchOptions } from './bench';
+export { bench, activeProfile, BENCH_SIZES, type RedisBenchOptions } from './bench';
 export { baseline, regress } from './regress';
 export { tune, readBackAll, COMPARED, type RedisTuneOptions } from './tune';
 export { parseBenchmarkCsv, type BenchmarkRow } from './benchmark-output';

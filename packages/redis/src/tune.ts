@@ -69,8 +69,8 @@ export const tune = profileTuneTask<RedisTuneOptions>({
             fix: 'Use the local provider, or apply configs/redis/<profile>.conf to your nodes yourself.',
           });
         }
-        if (memoryNote) result.notes!.push(memoryNote);
-        password = (await getCredentials(config, 'redis', { onWarning: (w) => result.warnings!.push(w) })).password;
+        if (memoryNote) result.notes.push(memoryNote);
+        password = (await getCredentials(config, 'redis', { onWarning: (w) => result.warnings.push(w) })).password;
       },
       // Replicas first, then each master handed over to its replica and restarted: no slot goes offline.
       async activate(phase) {
@@ -79,9 +79,9 @@ export const tune = profileTuneTask<RedisTuneOptions>({
       },
       afterApply(outcome) {
         if (steps.length) {
-          result.tables!.push({ title: 'Rolling restart (replicas first, then failover + restart of each master)', head: ['node', 'action', 'ms'], rows: steps.map((s) => [s.node, s.action, s.durationMs]) });
+          result.tables.push({ title: 'Rolling restart (replicas first, then failover + restart of each master)', head: ['node', 'action', 'ms'], rows: steps.map((s) => [s.node, s.action, s.durationMs]) });
         }
-        if (outcome.backup) result.notes!.push(`previous config backed up to ${outcome.backup}`);
+        if (outcome.backup) result.notes.push(`previous config backed up to ${outcome.backup}`);
         result.data = { ...result.data, steps };
       },
       // The tune result has always carried the compared metrics (both arms, labelled): keep that shape.

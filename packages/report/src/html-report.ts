@@ -144,7 +144,7 @@ export const html: Task<HtmlOptions> = async (options) => {
   const file = options.out ? path.resolve(config.root, options.out) : defaultHtmlPath(config.stateRoot);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, renderHtml(tests, perf, result.startedAt));
-  result.notes!.push(`HTML report: ${file}`);
+  result.notes.push(`HTML report: ${file}`);
   result.data = { file, backends: perf.map((b) => b.backend) };
   return result.finish();
 };

@@ -170,13 +170,13 @@ export const perf: Task<PerfOptions> = async (options) => {
   const file = path.resolve(config.root, options.out ?? 'docs/PERFORMANCE_BASELINE.md');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, renderPerformance(data));
-  result.tables!.push({
+  result.tables.push({
     title: 'Backends',
     head: ['backend', 'baseline', 'latest', 'regress'],
     rows: data.map((b) => [b.backend, b.baseline ? b.baseline.recordedAt : '-', currentMetrics(b)?.result.startedAt ?? '-', regressStatus(b)]),
   });
-  if (data.length === 0) result.warnings!.push('no baselines or bench results yet: run `npm start` or `npx nx run <backend>:bench` first');
-  result.notes!.push(`written ${path.relative(config.root, file)}`);
+  if (data.length === 0) result.warnings.push('no baselines or bench results yet: run `npm start` or `npx nx run <backend>:bench` first');
+  result.notes.push(`written ${path.relative(config.root, file)}`);
   result.data = { backends: data.map((b) => b.backend), file: path.relative(config.root, file) };
   return result.finish();
 };

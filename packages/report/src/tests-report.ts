@@ -108,14 +108,14 @@ export const tests: Task<TestsOptions> = async (options) => {
     metricFromTrials('tests_failed', 'count', 'lower', [jest.total.failed]),
     metricFromTrials('tests_skipped', 'count', 'lower', [jest.total.skipped]),
   );
-  result.tables!.push({
+  result.tables.push({
     title: 'Tests per package',
     head: ['package', 'suites', 'passed', 'failed', 'skipped'],
     rows: [...jest.projects.map((p) => [p.project, p.suites.length, p.passed, p.failed, p.skipped]), ['total', '', jest.total.passed, jest.total.failed, jest.total.skipped]],
   });
   result.data = { matrixCovered: matrix.coveredCells, matrixRequired: matrix.requiredCells, file: path.relative(config.root, file) };
-  if (jest.projects.length === 0) result.warnings!.push('no jest results in .devstack/results/jest/: run `npm test` (or nx run <project>:test) first');
-  result.notes!.push(`matrix coverage ${matrix.coveredCells}/${matrix.requiredCells} (${pct(matrix.coverage)})`, `written ${path.relative(config.root, file)}`);
+  if (jest.projects.length === 0) result.warnings.push('no jest results in .devstack/results/jest/: run `npm test` (or nx run <project>:test) first');
+  result.notes.push(`matrix coverage ${matrix.coveredCells}/${matrix.requiredCells} (${pct(matrix.coverage)})`, `written ${path.relative(config.root, file)}`);
   // The report itself succeeds even when tests failed: it reports them (npm test carries that exit code).
   return result.finish();
 };

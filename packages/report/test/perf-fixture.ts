@@ -76,7 +76,7 @@ export async function perfWorkspace(): Promise<{ root: string; config: LoadedCon
     after: { label: 'tuned', activate: async () => undefined },
     measure: async (arm, t) => [metricFromTrials('qps', 'q/s', 'higher', [values[arm][t]])],
   });
-  tune.tables!.push(cmp.table);
+  tune.tables.push(cmp.table);
   tune.metrics.push(...cmp.after);
   writeResult(config.stateRoot, tune.finish());
 

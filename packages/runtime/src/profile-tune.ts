@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc, type ProfileSetting, type CompareOutcome } from '@devstack/core';
+import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, type StartedResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc, type ProfileSetting, type CompareOutcome } from '@devstack/core';
 import { providerFor } from './providers';
 
 export interface ProfileTuneOptions extends BenchOptions {
@@ -18,7 +18,7 @@ export interface ProfileTuneRun<O extends ProfileTuneOptions> {
   options: O;
   profile: ResolvedProfile;
   /** The tune result being built: hooks add their own tables, notes, warnings and data. */
-  result: TaskResult;
+  result: StartedResult;
   progress: Progress;
   signal?: AbortSignal;
 }
@@ -116,28 +116,28 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
       const result = startResult(spec.backend, 'tune', { profile: profile.name });
       const hooks = spec.hooks?.({ config, options, profile, result, progress, signal }) ?? {};
       const restartFor = (phase: 'tune' | 'compare') => (hooks.activate ? () => hooks.activate!(phase) : undefined);
-      if (profile.formula) result.tables!.push(profile.formula);
-      for (const s of profile.settings) if (s.durability) result.warnings!.push(`${s.name} = ${s.value}: ${s.durability}`);
+      if (profile.formula) result.tables.push(profile.formula);
+      for (const s of profile.settings) if (s.durability) result.warnings.push(`${s.name} = ${s.value}: ${s.durability}`);
       if ((await hooks.beforeApply?.()) === 'handled') return result.finish();
       const outcome = await apply(config, profile, progress, options.dryRun, restartFor('tune'));
       result.data = { state: outcome.state, backup: outcome.backup, reason: outcome.reason, diff: outcome.diff, file: profile.file };
       if (outcome.state === 'dry-run') {
-        result.tables!.push(outcome.table, {
+        result.tables.push(outcome.table, {
           title: `Profile ${profile.name}: settings`,
           head: ['setting', 'value', 'reason', 'durability warning'],
           rows: profile.settings.map((s) => [s.name, s.value, s.reason, s.durability ?? '']),
         });
-        result.notes!.push('dry run: nothing was changed');
+        result.notes.push('dry run: nothing was changed');
         return result.finish();
       }
-      result.tables!.push(outcome.table);
+      result.tables.push(outcome.table);
       result.checks.push(...outcome.checks);
       hooks.afterApply?.(outcome);
-      if (profile.settings.length === 0) result.notes!.push(`profile ${profile.name} sets nothing: ${spec.serverName}'s built-in defaults apply`);
+      if (profile.settings.length === 0) result.notes.push(`profile ${profile.name} sets nothing: ${spec.serverName}'s built-in defaults apply`);
       if (outcome.state === 'rolled-back') {
-        result.warnings!.push(`rolled back to ${outcome.backup}: ${outcome.reason}`);
+        result.warnings.push(`rolled back to ${outcome.backup}: ${outcome.reason}`);
         const log = outcome.reason?.startsWith('the server refused') && config.provider === 'local' ? spec.refusalFromLog?.(config) : undefined;
-        if (log) result.notes!.push(`why, from the server log (${log.file}):\n${log.lines}`);
+        if (log) result.notes.push(`why, from the server log (${log.file}):\n${log.lines}`);
         return result.finish();
       }
       result.server = await spec.serverVersion(config);
@@ -155,13 +155,13 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
         });
         Object.assign(compareResult, { metrics: [...cmp.before, ...cmp.after], tables: [cmp.table] });
         compareResult.data = { before: before.name, after: profile.name, trials, command: command(options, profile.name, trials) };
-        compareResult.notes!.push(
+        compareResult.notes.push(
           `load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores when the comparison ended: other processes share this machine, so read the spread (MAD) before the change`,
         );
         const file = writeResult(config.stateRoot, compareResult.finish());
         const doc = writeTuningDoc(config);
-        result.tables!.push(cmp.table);
-        result.notes!.push(`comparison: ${file}`, `regenerated ${doc}`);
+        result.tables.push(cmp.table);
+        result.notes.push(`comparison: ${file}`, `regenerated ${doc}`);
         hooks.afterCompare?.(cmp);
       }
       return result.finish() as TaskResult;

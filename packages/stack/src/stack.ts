@@ -49,14 +49,14 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<Task
   const segmented = options.segmented ? await segmentedTopology(config, provider, progress) : undefined;
   const report = await provider.up(services, { progress, signal });
   const statuses = (await provider.status()).filter((s) => services.includes(s.service as StackService) || s.service === 'vault');
-  result.tables!.push(statusTable(statuses));
+  result.tables.push(statusTable(statuses));
   result.checks.push(...statusChecks(statuses));
-  result.notes!.push(
+  result.notes.push(
     `started: ${report.started.join(', ') || 'none'}; already running: ${report.alreadyRunning.join(', ') || 'none'}; ${(report.durationMs / 1000).toFixed(1)} s`,
   );
   result.data = { started: report.started, alreadyRunning: report.alreadyRunning, upMs: report.durationMs };
   if (segmented) {
-    result.notes!.push(`segmented: ${segmented.created ? 'built' : 'kept'} ${segmented.plan.namespaces.length} namespaces on ${segmented.plan.bridges.length} bridges in ${(segmented.durationMs / 1000).toFixed(1)} s`);
+    result.notes.push(`segmented: ${segmented.created ? 'built' : 'kept'} ${segmented.plan.namespaces.length} namespaces on ${segmented.plan.bridges.length} bridges in ${(segmented.durationMs / 1000).toFixed(1)} s`);
     result.data = { ...(result.data as object), segmented: true, topologyMs: segmented.durationMs, totalMs: Date.now() - Date.parse(result.startedAt) };
   }
   return result.finish();
@@ -81,13 +81,13 @@ export async function down(options: DownOptions): Promise<TaskResult> {
   // The segmented topology goes with the processes (a no-op when there is none).
   if (provider.name === 'local' && readNetworkState(config)) {
     const net = await segmentDown(config, progress);
-    if (net.removed.length) result.notes!.push(`network: removed ${net.removed.length} namespaces/links/tables`);
+    if (net.removed.length) result.notes.push(`network: removed ${net.removed.length} namespaces/links/tables`);
   }
   const statuses = await provider.status();
   for (const s of statuses) {
     result.checks.push({ name: `${s.service} stopped`, passed: s.pid === undefined, observed: s.pid === undefined ? 'no process' : `pid ${s.pid} still running` });
   }
-  if (options.purge) result.notes!.push('purged: data, configs, Vault keys, AppRoles and certificates under .devstack/ (results and logs kept)');
+  if (options.purge) result.notes.push('purged: data, configs, Vault keys, AppRoles and certificates under .devstack/ (results and logs kept)');
   return result.finish();
 }
 
@@ -95,7 +95,7 @@ export async function status(options: CommonOptions): Promise<TaskResult> {
   const { config } = contextOf(options);
   const result = startResult('stack', 'status', { profile: config.provider });
   const statuses = await providerFor(config).status();
-  result.tables!.push(statusTable(statuses));
+  result.tables.push(statusTable(statuses));
   result.checks.push(...statusChecks(statuses));
   return result.finish();
 }
@@ -108,7 +108,7 @@ export async function restart(options: RestartOptions, signal?: AbortSignal): Pr
   const provider = providerFor(config);
   await provider.restart(service, { progress, signal });
   const statuses = (await provider.status()).filter((s) => s.service === service);
-  result.tables!.push(statusTable(statuses));
+  result.tables.push(statusTable(statuses));
   result.checks.push(...statusChecks(statuses));
   return result.finish();
 }

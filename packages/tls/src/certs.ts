@@ -84,8 +84,8 @@ export async function certs(options: CertsOptions): Promise<TaskResult> {
   const result = startResult('tls', 'certs');
   const out = await issueAll(config, progress);
   result.server = { name: 'Vault PKI', version: 'pki mount' };
-  result.tables!.push({ title: `Certificates issued by Vault PKI (${certsRoot(config)})`, head: ['name', 'serial', 'not after', 'SANs'], rows: out.leaves.map((l) => [l.name, l.serial, l.notAfter, l.sans]) });
-  result.tables!.push({ title: 'Certificate authorities in Vault PKI', head: ['CA', 'mount', 'subject', 'issuer', 'not after', 'state'], rows: out.cas.map((c) => [c.name, c.mount, c.subject, c.issuer, c.notAfter, c.created ? 'generated' : 'existing']) });
+  result.tables.push({ title: `Certificates issued by Vault PKI (${certsRoot(config)})`, head: ['name', 'serial', 'not after', 'SANs'], rows: out.leaves.map((l) => [l.name, l.serial, l.notAfter, l.sans]) });
+  result.tables.push({ title: 'Certificate authorities in Vault PKI', head: ['CA', 'mount', 'subject', 'issuer', 'not after', 'state'], rows: out.cas.map((c) => [c.name, c.mount, c.subject, c.issuer, c.notAfter, c.created ? 'generated' : 'existing']) });
   const [root, int] = out.cas;
   result.checks.push({ name: 'root CA in pki/ is self-signed', passed: root.subject === root.issuer, observed: root.issuer });
   result.checks.push({ name: 'intermediate CA in pki_int/ is signed by the root', passed: int.issuer === root.subject, expected: root.subject, observed: int.issuer });

@@ -66,21 +66,21 @@ export async function check(options: CheckOptions): Promise<TaskResult> {
   const files = certFiles(config, 'x');
   const ca = readFileSync(files.ca, 'utf8');
   const cas = caExpiry(files.ca, files.intermediate, warnDays);
-  result.tables!.push({
+  result.tables.push({
     title: `Certificate authorities (warn under ${warnDays} days)`,
     head: ['CA', 'subject', 'not after', 'days left', 'status'],
     rows: cas.map((c) => [c.name, c.subject, c.notAfter, c.days.toFixed(1), c.warn ? 'WARN: reissue the CA' : 'ok']),
   });
-  for (const c of cas) if (c.warn) result.warnings!.push(`${c.name} CA expires in ${c.days.toFixed(1)} days (< ${warnDays})`);
+  for (const c of cas) if (c.warn) result.warnings.push(`${c.name} CA expires in ${c.days.toFixed(1)} days (< ${warnDays})`);
   const served = await Promise.all(liveTargets(config).map((t) => servedCert(t, ca, warnDays)));
-  result.tables!.push({
+  result.tables.push({
     title: `Certificates served (live handshakes, warn under ${warnDays} days)`,
     head: ['service', 'port', 'protocol', 'not after', 'days left', 'status'],
     rows: served.map((s) => [s.target.service, s.target.port, s.protocol ?? '-', s.notAfter ?? '-', s.days === undefined ? '-' : s.days.toFixed(1), !s.ok ? `FAILED ${s.error}` : s.warn ? 'WARN: renew (npx nx run tls:renew)' : 'ok']),
   });
   for (const s of served) {
     result.checks.push({ name: `${s.target.service} handshake verifies with the devstack CA`, passed: s.ok, observed: s.ok ? s.protocol : s.error });
-    if (s.ok && s.warn) result.warnings!.push(`${s.target.service}: certificate expires in ${s.days!.toFixed(1)} days (< ${warnDays}); run npx nx run tls:renew`);
+    if (s.ok && s.warn) result.warnings.push(`${s.target.service}: certificate expires in ${s.days!.toFixed(1)} days (< ${warnDays}); run npx nx run tls:renew`);
   }
   result.data = { cas, served: served.map((s) => ({ service: s.target.service, port: s.target.port, ok: s.ok, days: s.days, notAfter: s.notAfter, warn: s.warn })) };
   return result.finish();

@@ -124,9 +124,9 @@ export function parseMode(mode: string | undefined): TlsMode {
 }
 
 function outcomeResult(result: ReturnType<typeof startResult>, task: string, outcome: ApplyOutcome, note: string): TaskResult {
-  result.tables!.push({ title: `TLS ${task}: restart and read-back per service`, head: ['service', 'mode', 'read back', 'healthy'], rows: outcome.rows });
+  result.tables.push({ title: `TLS ${task}: restart and read-back per service`, head: ['service', 'mode', 'read back', 'healthy'], rows: outcome.rows });
   result.checks.push({ name: `TLS ${task} applied`, passed: outcome.state === 'applied', observed: outcome.state, detail: outcome.reason });
-  result.notes!.push(note);
+  result.notes.push(note);
   return result.finish();
 }
 

@@ -5,7 +5,9 @@ import {
   LatencyRecorder,
   runTrials,
   startResult,
+  sizePlan,
   type BenchOptions,
+  type BenchSizes,
   type LatencySnapshot,
   type TaskResult,
 } from '@devstack/core';
@@ -17,6 +19,9 @@ export interface VaultBenchOptions extends BenchOptions {
   /** Operations per measurement per trial (default 500, quick 200). */
   ops?: number;
 }
+
+/** Quick: seconds, for tests and `npm start`. Full: enough operations for a stable p95. */
+export const BENCH_SIZES: BenchSizes<{ ops: number }> = { quick: { ops: 200 }, full: { ops: 500 } };
 
 /** Absolute SLO of every Vault operation (DESIGN.md). */
 export const VAULT_SLO_P95_MS = 20;
@@ -33,7 +38,7 @@ export async function bench(options: VaultBenchOptions, signal?: AbortSignal): P
   const { config, progress } = contextOf(options);
   const caps = await probeCapabilities(config);
   const root = rootToken(config);
-  const ops = options.ops ?? (options.quick ? 200 : 500);
+  const { ops } = sizePlan(BENCH_SIZES, options);
   const trials = options.trials ?? config.trials;
   const result = startResult('vault', 'bench', { server: caps.server });
   const role = await createTestRole(config, root, 'bench', { token_ttl: '10m', token_max_ttl: '10m', token_policies: ['devstack-postgres'] });
@@ -85,7 +90,7 @@ export async function bench(options: VaultBenchOptions, signal?: AbortSignal): P
     let unrevoked = 0;
     for (const t of issued) await revokeToken(config, root, t).catch(() => (unrevoked += 1));
     await deleteRole(config, root, role.name);
-    if (unrevoked) result.warnings!.push(`cleanup: ${unrevoked} of ${issued.length} bench tokens could not be revoked (they expire within 10 minutes)`);
+    if (unrevoked) result.warnings.push(`cleanup: ${unrevoked} of ${issued.length} bench tokens could not be revoked (they expire within 10 minutes)`);
   }
   for (const o of OPS) {
     const snap = merged[o].snapshot();
@@ -94,7 +99,7 @@ export async function bench(options: VaultBenchOptions, signal?: AbortSignal): P
     merged[o].destroy();
   }
   result.checks.push({ name: 'every request answered 2xx', passed: failures.length === 0, expected: '0 errors', observed: failures.join('; ') || '0 errors' });
-  result.tables!.push({
+  result.tables.push({
     title: `Vault latency, ${trials} trial(s) x ${ops} ops, concurrency 1 (merged HDR histograms)`,
     head: ['operation', 'count', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
     rows: result.metrics.map((m) => [m.name.replace('_p95_ms', ''), ops * trials, m.p50!, m.p95!, m.p99!, m.max!]),

@@ -41,7 +41,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<TaskResult> 
   const result = startResult('vault', 'bootstrap');
   progress(`bootstrapping AppRoles for ${services.join(', ')}`);
   const report = await bootstrapAppRoles(config, operatorClient(config), { secretIdNumUses: uses, services });
-  result.warnings!.push(...report.warnings);
+  result.warnings.push(...report.warnings);
   const root = rootToken(config);
   const rows: (string | number)[][] = [];
   for (const s of services) {
@@ -62,7 +62,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<TaskResult> 
     );
     rows.push([s, policyName(s), report.policiesSupported ? 'stored' : 'not supported by server', files]);
   }
-  result.tables!.push({ title: 'AppRoles', head: ['service', 'policy', 'policy on server', 'modes dir/role_id/secret_id'], rows });
+  result.tables.push({ title: 'AppRoles', head: ['service', 'policy', 'policy on server', 'modes dir/role_id/secret_id'], rows });
   result.data = { policiesSupported: report.policiesSupported, roles: report.roles };
   return result.finish();
 }

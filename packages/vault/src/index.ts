@@ -1,4 +1,4 @@
-export { bench, VAULT_SLO_P95_MS, type VaultBenchOptions } from './bench';
+export { bench, BENCH_SIZES, VAULT_SLO_P95_MS, type VaultBenchOptions } from './bench';
 export { bootstrap, type BootstrapOptions } from './bootstrap';
 export { assertVaultUsable, probeCapabilities, type VaultCapabilities } from './capabilities';
 export { vaultRequest, login, describe, dataOf, tokenOf, type VaultReply, type RequestOptions } from './http';

@@ -61,6 +61,6 @@ export async function rotate(options: RotateOptions): Promise<TaskResult> {
   progress(`rotating the secret_id of ${options.service}`);
   const outcome = await rotateSecretId(config, options.service);
   result.checks.push(...outcome.checks);
-  result.notes!.push(`new secret_id stored in ${approleDir(config, options.service)}/secret_id (0600)`);
+  result.notes.push(`new secret_id stored in ${approleDir(config, options.service)}/secret_id (0600)`);
   return result.finish();
 }

@@ -83,12 +83,12 @@ export async function securityTest(options: TestOptions): Promise<TaskResult> {
   });
   const groups = [...new Set(run.outcomes.map((o) => o.service))];
   const count = (s: string | undefined, v: Verdict) => run.outcomes.filter((o) => (!s || o.service === s) && o.verdict === v).length;
-  result.tables!.push({
+  result.tables.push({
     title: `AppRole security suite on ${run.caps.server.name} ${run.caps.server.version} (policy API: ${run.caps.policyApi ? 'yes' : 'no'})`,
     head: ['service', 'cases', 'passed', 'findings', 'failed'],
     rows: [...groups, undefined].map((s) => [s ?? 'total', run.outcomes.filter((o) => !s || o.service === s).length, count(s, 'passed'), count(s, 'finding'), count(s, 'failed')]),
   });
-  if (!run.caps.policyApi) result.warnings!.push(`This server stores no ACL policies (${run.caps.policyApiDetail}): every denial case is a finding.`);
+  if (!run.caps.policyApi) result.warnings.push(`This server stores no ACL policies (${run.caps.policyApiDetail}): every denial case is a finding.`);
   result.data = { capabilities: run.caps, outcomes: run.outcomes };
   return result.finish();
 }

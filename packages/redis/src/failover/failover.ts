@@ -97,7 +97,7 @@ export async function failover(options: FailoverOptions, signal?: AbortSignal): 
     };
     const started = performance.now();
     const { outcomes, reps, totals } = await runScenarios(ctx, snap, o.repeat);
-    result.tables!.push(scenarioTable(outcomes), repetitionTable(reps));
+    result.tables.push(scenarioTable(outcomes), repetitionTable(reps));
     result.checks.push(...resultChecks(outcomes));
     const ok = reps.map((r) => r.clusterOkMs).filter((v): v is number => v !== undefined);
     const det = reps.map((r) => r.detectionMs).filter((v): v is number => v !== undefined);
@@ -106,7 +106,7 @@ export async function failover(options: FailoverOptions, signal?: AbortSignal): 
     if (pro.length) result.metrics.push(metricFromTrials('failover: kill -9 master to replica promoted', 'ms', 'lower', pro));
     if (det.length) result.metrics.push(metricFromTrials('failover: kill -9 master to failure detected', 'ms', 'lower', det));
     const s = summarizeReps(reps, 'clusterOkMs');
-    result.notes!.push(
+    result.notes.push(
       `scenario 2 over ${reps.length} repetition(s) at cluster-node-timeout ${o.nodeTimeoutMs} ms: median ${s.median === undefined ? '-' : Math.round(s.median)} ms, worst ${s.worst === undefined ? '-' : Math.round(s.worst)} ms to cluster_state:ok (budget ${o.budgetMs} ms)` +
         (s.missing ? `; ${s.missing} never recovered` : ''),
       `acknowledged writes lost across all single-failure scenarios: ${totals.single.lostAcked} of ${totals.single.acked} (WAIT-acked: ${totals.single.lostReplicated} of ${totals.single.replicatedAcked})`,
@@ -130,7 +130,7 @@ export async function failover(options: FailoverOptions, signal?: AbortSignal): 
     if (snap) {
       progress('restoring a healthy 3+3 cluster');
       const actions = await restoreCluster(ctl, snap, config.redis.nodeTimeoutMs, progress, migratingSlots).catch((e: Error) => [`restore FAILED: ${e.message}`]);
-      result.notes!.push(`restore: ${actions.length ? actions.join(', ') : 'nothing to do'}`);
+      result.notes.push(`restore: ${actions.length ? actions.join(', ') : 'nothing to do'}`);
       if (actions.some((a) => a.startsWith('restore FAILED'))) result.checks.push({ name: 'cluster restored to healthy 3+3', passed: false, observed: actions.join('; ') });
     }
     ctl.close();

@@ -75,7 +75,7 @@ export class Matrix {
   write(config: LoadedConfig): string {
     const result = startResult('tls', 'matrix');
     const rows = SCENARIOS.map((s) => [s, ...MATRIX_SERVICES.map((svc) => this.cells.get(`${s}|${svc}`)?.verdict ?? 'not run')]);
-    result.tables!.push({ title: 'TLS verification matrix (scenario x service)', head: ['scenario', ...MATRIX_SERVICES], rows });
+    result.tables.push({ title: 'TLS verification matrix (scenario x service)', head: ['scenario', ...MATRIX_SERVICES], rows });
     for (const [k, v] of this.cells) {
       const [s, svc] = k.split('|');
       result.checks.push({ name: `${svc}: ${s}`, passed: v.verdict !== 'FAIL', observed: v.verdict, detail: v.notes.join('; ') || undefined });

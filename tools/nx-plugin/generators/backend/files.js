@@ -33,16 +33,19 @@ function backendFiles(name, description) {
   "tags": ["scope:backend"]
 }
 `;
-  files['src/index.ts'] = `export { bench, type ${pascal}BenchOptions } from './bench';
+  files['src/index.ts'] = `export { bench, BENCH_SIZES, type ${pascal}BenchOptions } from './bench';
 export { baseline, regress } from './regress';
 export { tune, type ${pascal}TuneOptions } from './tune';
 `;
-  files['src/bench.ts'] = `import { DevstackError, type BenchOptions, type TaskResult } from '@devstack/core';
+  files['src/bench.ts'] = `import { DevstackError, type BenchOptions, type BenchSizes, type TaskResult } from '@devstack/core';
 
 export interface ${pascal}BenchOptions extends BenchOptions {
   /** Requests in flight. */
   concurrency?: number;
 }
+
+/** Quick: seconds, for tests and \`npm start\`. Full: long enough to leave the warm-up behind. Read with core's sizePlan(). */
+export const BENCH_SIZES: BenchSizes<{ concurrency: number }> = { quick: { concurrency: 4 }, full: { concurrency: 16 } };
 
 /**
  * \`nx run ${name}:bench\`: measure the live ${name} service. Write the workload here with the
@@ -82,35 +85,25 @@ export async function tune(options: ${pascal}TuneOptions, _signal?: AbortSignal)
 }
 `;
   files['src/cli.ts'] = `#!/usr/bin/env node
-import { runCli, type FlagSpec } from '@devstack/core';
-import { bench } from './bench';
+import { backendCommands, runCli, sizeFlags } from '@devstack/core';
+import { bench, BENCH_SIZES } from './bench';
 import { baseline, regress } from './regress';
 import { tune } from './tune';
 
-const benchFlags: FlagSpec[] = [
-  { name: 'quick', type: 'boolean', description: 'short run for tests and npm start' },
-  { name: 'concurrency', type: 'number', description: 'requests in flight' },
-];
-
-void runCli('${name}', {
-  bench: { description: 'benchmark the live ${name} service', flags: benchFlags, live: true, run: bench },
-  baseline: { description: 'run the bench and record baselines/${name}.json', flags: benchFlags, live: true, run: baseline },
-  regress: {
-    description: 'run the bench and compare with baselines/${name}.json',
-    flags: [...benchFlags, { name: 'strict', type: 'boolean', description: 'a baseline from another machine fails' }, { name: 'thresholds', type: 'list', description: 'per-metric thresholds, name=fraction' }],
-    live: true,
-    run: regress,
-  },
-  tune: {
-    description: 'apply configs/${name}/<profile> (backup, restart, read-back, rollback)',
-    flags: [
-      { name: 'profile', type: 'string', description: 'profile in configs/${name}/' },
-      { name: 'dry-run', type: 'boolean', description: 'show the diff only' },
-    ],
-    live: true,
-    run: tune,
-  },
-});
+void runCli(
+  '${name}',
+  backendCommands({
+    backend: '${name}',
+    bench,
+    tune,
+    baseline,
+    regress,
+    benchDescription: 'benchmark the live ${name} service',
+    benchFlags: [{ name: 'quick', type: 'boolean', description: 'short run for tests and npm start' }, ...sizeFlags(BENCH_SIZES, { concurrency: 'requests in flight' })],
+    thresholdsExample: '<metric>',
+    tuneHints: { profile: 'profile in configs/${name}/', file: 'apply this config fragment instead of a named profile' },
+  }),
+);
 `;
   files[`test/${name}.test.ts`] = `import { isDevstackError } from '@devstack/core';
 import { bench, tune } from '../src';

@@ -1,0 +1,76 @@
+import type { BenchSizes } from './bench-sizes';
+import type { CliTaskSpec, FlagSpec } from './runner';
+import type { TaskResult } from './results';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyTask = (options: any, signal?: AbortSignal) => Promise<TaskResult>;
+
+export const KEEP_FLAG: FlagSpec = { name: 'keep', type: 'boolean', description: 'keep the devstack_bench database afterwards' };
+
+const PROBE_WORDS = { probeConcurrency: 'driver probe connections', probeDuration: 'driver probe seconds' };
+
+/**
+ * One number flag per bench size, its help ending in the quick and full values taken from the sizes
+ * themselves (so help never drifts from BENCH_SIZES). The driver probe's sizes have their words here.
+ */
+export function sizeFlags<T extends Record<string, number>>(sizes: BenchSizes<T>, words: Partial<Record<keyof T & string, string>>): FlagSpec[] {
+  const all: Record<string, string | undefined> = { ...words, ...PROBE_WORDS };
+  return Object.keys(sizes.quick)
+    .filter((k) => all[k])
+    .map((k) => ({ name: k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), type: 'number', description: `${all[k]} (quick ${sizes.quick[k]}, full ${sizes.full[k]})` }));
+}
+
+/** `--strict` and `--thresholds` of every regress; `example` is one of the backend's metric names. */
+export function regressFlags(example: string): FlagSpec[] {
+  return [
+    { name: 'strict', type: 'boolean', description: 'a baseline from another machine fails instead of warning' },
+    { name: 'thresholds', type: 'list', description: `per-metric thresholds, name=fraction (e.g. ${example}=0.3)` },
+  ];
+}
+
+/** The same tune flags wherever tune exists: `--profile`, `--file`, `--dry-run`, `--compare`, `--compare-with`. */
+export function tuneFlags(hints: { profile: string; file: string }): FlagSpec[] {
+  return [
+    { name: 'profile', type: 'string', description: hints.profile, default: 'default' },
+    { name: 'file', type: 'string', description: hints.file },
+    { name: 'dry-run', type: 'boolean', description: 'show the diff and the settings; change nothing' },
+    { name: 'compare', type: 'boolean', description: 'interleaved before/after benchmark, written to docs/TUNING_RESULTS.md' },
+    { name: 'compare-with', type: 'string', description: 'the "before" profile of --compare (default: default)' },
+  ];
+}
+
+export interface BackendCommands {
+  backend: string;
+  bench: AnyTask;
+  baseline: AnyTask;
+  regress: AnyTask;
+  /** Backends that apply profiles. */
+  tune?: AnyTask;
+  benchDescription: string;
+  benchFlags: FlagSpec[];
+  /** A metric name for the `--thresholds` example. */
+  thresholdsExample: string;
+  /** `--profile` and `--file` help of tune. */
+  tuneHints?: { profile: string; file: string };
+}
+
+/** The standard commands of a backend's CLI (bench, tune, baseline, regress) with the same flags and words everywhere. */
+export function backendCommands(c: BackendCommands): Record<string, CliTaskSpec> {
+  const tasks: Record<string, CliTaskSpec> = { bench: { description: c.benchDescription, flags: c.benchFlags, live: true, run: c.bench } };
+  if (c.tune && c.tuneHints) {
+    tasks.tune = {
+      description: 'apply a profile (backup, restart, read-back, automatic rollback); --compare benchmarks before vs after',
+      flags: [...tuneFlags(c.tuneHints), ...c.benchFlags],
+      live: true,
+      run: c.tune,
+    };
+  }
+  tasks.baseline = { description: `run the bench and record baselines/${c.backend}.json`, flags: c.benchFlags, live: true, run: c.baseline };
+  tasks.regress = {
+    description: `run the bench and compare with baselines/${c.backend}.json (threshold AND noise band; SLOs)`,
+    flags: [...c.benchFlags, ...regressFlags(c.thresholdsExample)],
+    live: true,
+    run: c.regress,
+  };
+  return tasks;
+}
