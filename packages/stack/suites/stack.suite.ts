@@ -83,7 +83,8 @@ describe('local stack provider', () => {
     expect((rows as { answer: number }[])[0].answer).toBe(42);
     await my.end();
 
-    const mongo = new MongoClient(mongoUrl(config));
+    // FerretDB enforces authentication: the stack's user with the password from Vault.
+    const mongo = new MongoClient(mongoUrl(config, await getCredentials(config, 'mongodb')));
     await mongo.connect();
     const coll = mongo.db('devstack_suite').collection('probe');
     await coll.insertOne({ _id: 'k' as unknown as never, v: 42 });
