@@ -1,6 +1,6 @@
 // ESLint flat config for the whole workspace. `nx run <project>:lint` runs `eslint src` per package.
 // The module-boundary rule is the architecture of DESIGN.md as code: backends depend on core only,
-// core on nothing, the stack CLI and the report on core. A backend importing another backend fails.
+// core on nothing, runtime on core, the stack CLI on core and runtime, the report on core. A backend importing another backend fails.
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
@@ -18,8 +18,9 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['scope:core'] },
-            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['scope:core', 'scope:runtime'] },
+            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:runtime'] },
             { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:core'] },
           ],
         },

@@ -1,4 +1,4 @@
-// Shared jest settings: ts-jest, and @devstack/core resolved to its sources so tests need no build.
+// Shared jest settings: ts-jest, and @devstack/core and @devstack/runtime resolved to their sources so tests need no build.
 const path = require('node:path');
 
 module.exports = {
@@ -9,5 +9,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@devstack/core$': path.join(__dirname, 'packages/core/src/index.ts'),
+    '^@devstack/runtime$': path.join(__dirname, 'packages/runtime/src/index.ts'),
   },
 };

@@ -1,5 +1,6 @@
 import { Cluster } from 'ioredis';
-import { endpointsOf, getCredentials, isAlive, LOCAL_SERVICES, loadConfig, providerFor, readPid, sleep, StackLayout } from '@devstack/core';
+import { endpointsOf, getCredentials, isAlive, loadConfig, readPid, sleep } from '@devstack/core';
+import { LOCAL_SERVICES, providerFor, StackLayout } from '@devstack/runtime';
 import * as path from 'node:path';
 
 /**

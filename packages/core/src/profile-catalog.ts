@@ -2,9 +2,17 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from 'node:path';
 import type { LoadedConfig } from './config';
 import { DevstackError } from './errors';
-import type { ResolvedProfile } from './profile-tune';
 import type { ResultTable } from './results';
 import { configDiff, type ProfileSetting } from './tune';
+
+/** A named profile resolved to the file that becomes active and its settings. */
+export interface ResolvedProfile {
+  name: string;
+  file: string;
+  settings: ProfileSetting[];
+  /** Only for computed profiles (`auto`): how each value was derived. */
+  formula?: ResultTable;
+}
 
 /** What differs between backends whose profiles are files in configs/<service>/<name>.<ext>. */
 export interface ProfileCatalogSpec {

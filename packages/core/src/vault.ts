@@ -4,7 +4,7 @@ import nodeVault from 'node-vault';
 import type { LoadedConfig } from './config';
 import { endpointsOf } from './endpoints';
 import { DevstackError } from './errors';
-import { clientTls } from './local/tls-settings';
+import { clientTls } from './tls-settings';
 import { registerSecret } from './redact';
 
 export type VaultClient = nodeVault.client;

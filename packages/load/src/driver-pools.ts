@@ -1,4 +1,5 @@
-import { endpointsOf, getCredentials, mongoUrl, type LoadedConfig } from '@devstack/core';
+import { endpointsOf, getCredentials, type LoadedConfig } from '@devstack/core';
+import { mongoUrl } from '@devstack/runtime';
 import { Cluster } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { createPool } from 'mysql2/promise';

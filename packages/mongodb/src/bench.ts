@@ -1,19 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import {
-  BENCH_DATABASE,
-  contextOf,
-  DevstackError,
-  latencyMetric,
-  LatencyRecorder,
-  metricFromTrials,
-  providerFor,
-  runTrials,
-  SLO_P95_MS,
-  startResult,
-  type BenchOptions,
-  type Metric,
-  type TaskResult,
-} from '@devstack/core';
+import { BENCH_DATABASE, contextOf, DevstackError, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type Metric, type TaskResult } from '@devstack/core';
+import { providerFor } from '@devstack/runtime';
 import { activeBackendProfile } from './backend-profiles';
 import { connect, serverInfo } from './server';
 import { insertSingles, loadBatched, runWorkload, type WorkloadOutcome } from './workload';

@@ -1,5 +1,6 @@
 import { MongoClient } from 'mongodb';
-import { DevstackError, getCredentials, mongoUrl, type LoadedConfig, type ServiceCredentials } from '@devstack/core';
+import { DevstackError, getCredentials, type LoadedConfig, type ServiceCredentials } from '@devstack/core';
+import { mongoUrl } from '@devstack/runtime';
 
 export interface MongoServerInfo {
   name: 'MongoDB' | 'FerretDB';

@@ -1,20 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MongoClient } from 'mongodb';
-import {
-  applyProfile,
-  contextOf,
-  mongoBackendSettings,
-  mongoBackendVersion,
-  profileTuneTask,
-  providerFor,
-  StackLayout,
-  startResult,
-  tailFile,
-  type LoadedConfig,
-  type ProfileTuneOptions,
-  type TaskResult,
-} from '@devstack/core';
+import { applyProfile, contextOf, startResult, tailFile, type LoadedConfig, type TaskResult } from '@devstack/core';
+import { mongoBackendSettings, mongoBackendVersion, profileTuneTask, providerFor, StackLayout, type ProfileTuneOptions } from '@devstack/runtime';
 import { resolveBackendProfile } from './backend-profiles';
 import { bench, type MongoBenchOptions } from './bench';
 import { mongodProfileDir, profileOf, renderProfile, settingMatches, type MongoProfile } from './profiles';

@@ -1,6 +1,7 @@
 import { MongoClient, MongoServerError } from 'mongodb';
 import { Client } from 'pg';
-import { endpointsOf, getCredentials, loadConfig, mongoBackendPort, mongoBinary, mongoUrl, MONGO_BACKEND_DATABASE, type ServiceCredentials } from '@devstack/core';
+import { endpointsOf, getCredentials, loadConfig, type ServiceCredentials } from '@devstack/core';
+import { mongoBackendPort, mongoBinary, mongoUrl, MONGO_BACKEND_DATABASE } from '@devstack/runtime';
 import { connect } from '../src/server';
 
 // Live suite: FerretDB's authentication (--test-enable-new-auth, SCRAM) against the embedded stack.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { isDevstackError, isPostgresFragment, loadConfig, parseProfileFile } from '@devstack/core';
+import { isDevstackError, loadConfig, parseProfileFile } from '@devstack/core';
+import { isPostgresFragment } from '@devstack/runtime';
 import { backendAutoProfile, renderBackendAuto, resolveBackendProfile } from '../src/backend-profiles';
 
 const root = path.resolve(__dirname, '../../..');

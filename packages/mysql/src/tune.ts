@@ -1,4 +1,5 @@
-import { profileTuneTask, StackLayout, tailFile, type LoadedConfig, type ProfileTuneOptions } from '@devstack/core';
+import { tailFile, type LoadedConfig } from '@devstack/core';
+import { profileTuneTask, StackLayout, type ProfileTuneOptions } from '@devstack/runtime';
 import { bench, type MysqlBenchOptions } from './bench';
 import { mysqlSession, serverVersion } from './connection';
 import { resolveProfile } from './profiles';

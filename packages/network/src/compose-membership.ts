@@ -1,4 +1,4 @@
-import type { SegmentationPolicy } from '@devstack/core';
+import type { SegmentationPolicy } from '@devstack/runtime';
 
 /** The parts of a docker-compose.yml this check reads. */
 export interface ComposeDoc {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { composeNames, isAllowed, servicePorts, type DevstackConfig, type LoadedConfig, type SegmentationPolicy, type StackService } from '@devstack/core';
+import { type DevstackConfig, type LoadedConfig, type StackService } from '@devstack/core';
+import { composeNames, isAllowed, servicePorts, type SegmentationPolicy } from '@devstack/runtime';
 import type { MatrixCell } from './matrix';
 
 /** Where the workspace is mounted inside the probe containers of docker-compose.yml. */

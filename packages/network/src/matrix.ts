@@ -1,4 +1,5 @@
-import { isAllowed, servicePorts, targetAddress, type DevstackConfig, type SegmentationPolicy, type TopologyPlan } from '@devstack/core';
+import { type DevstackConfig } from '@devstack/core';
+import { isAllowed, servicePorts, targetAddress, type SegmentationPolicy, type TopologyPlan } from '@devstack/runtime';
 import type { ProbeOutcome, ProbeTarget } from './probe-types';
 
 export interface MatrixCell extends ProbeTarget {

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { contextOf, loadPolicy, planTopology, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
+import { contextOf, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
+import { loadPolicy, planTopology } from '@devstack/runtime';
 import { composeMembershipProblems, type ComposeDoc } from './compose-membership';
 
 export const COMPOSE_FILE = 'docker-compose.yml';

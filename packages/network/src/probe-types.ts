@@ -1,4 +1,4 @@
-import type { PROBE_PROTOCOLS } from '@devstack/core';
+import type { PROBE_PROTOCOLS } from '@devstack/runtime';
 
 export interface ProbeTarget {
   /** Cell id in the matrix: <network>/<service>/<port name>. */

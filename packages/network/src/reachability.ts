@@ -1,21 +1,6 @@
 import * as path from 'node:path';
-import {
-  assertRouteVia,
-  contextOf,
-  DevstackError,
-  getCredentials,
-  loadPolicy,
-  planTopology,
-  providerFor,
-  readNetworkState,
-  runCommand,
-  startResult,
-  STACK_SERVICES,
-  type CommonOptions,
-  type LoadedConfig,
-  type TaskResult,
-  type TopologyPlan,
-} from '@devstack/core';
+import { contextOf, DevstackError, getCredentials, runCommand, startResult, STACK_SERVICES, type CommonOptions, type LoadedConfig, type TaskResult } from '@devstack/core';
+import { assertRouteVia, loadPolicy, planTopology, providerFor, readNetworkState, type TopologyPlan } from '@devstack/runtime';
 import { composeMatrix, composeProbeCommand } from './compose-probe';
 import { buildMatrix, hostCells, judge, matrixGrid, matrixTable, type CellVerdict, type MatrixCell } from './matrix';
 import { probe } from './probe-client';

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assertRouteVia, loadConfig, planTopology, loadPolicy, runCommand, segmentDown, segmentUp, type LoadedConfig } from '@devstack/core';
+import { loadConfig, runCommand, type LoadedConfig } from '@devstack/core';
+import { assertRouteVia, planTopology, loadPolicy, segmentDown, segmentUp } from '@devstack/runtime';
 import { DEFAULT_CONNECT_TIMEOUT_MS, matrix, PROBE_SCRIPT } from '../src/reachability';
 import type { CellVerdict } from '../src/matrix';
 

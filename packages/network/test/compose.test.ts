@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { DEFAULT_CONFIG, loadPolicy, STACK_SERVICES } from '@devstack/core';
+import { DEFAULT_CONFIG, STACK_SERVICES } from '@devstack/core';
+import { loadPolicy } from '@devstack/runtime';
 import { composeMembershipProblems, composeProbeProblems, type ComposeDoc } from '../src/compose-membership';
 import { composeMatrix, composeProbeCommand } from '../src/compose-probe';
 import { readCompose } from '../src/policy-check';

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inNamespace, serviceOfPidName, stateFile } from '@devstack/core';
+import { inNamespace, serviceOfPidName, stateFile } from '@devstack/runtime';
 
 const opts = { name: 'postgres', command: '/usr/lib/postgresql/15/bin/postgres', args: ['-D', '/x'], uid: 999, gid: 998 };
 

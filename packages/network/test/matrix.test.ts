@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { DEFAULT_CONFIG, loadPolicy, planTopology } from '@devstack/core';
+import { DEFAULT_CONFIG } from '@devstack/core';
+import { loadPolicy, planTopology } from '@devstack/runtime';
 import { buildMatrix, hostCells, judge, matrixGrid, type MatrixCell } from '../src/matrix';
 
 const policy = loadPolicy(path.resolve(__dirname, '../../..'));

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { DEFAULT_CONFIG, hostRuleset, IFNAME_MAX, loadPolicy, namespaceRuleset, overlappingRoutes, overlaps, planTopology, subnetFor, targetAddress } from '@devstack/core';
+import { DEFAULT_CONFIG } from '@devstack/core';
+import { hostRuleset, IFNAME_MAX, loadPolicy, namespaceRuleset, overlappingRoutes, overlaps, planTopology, subnetFor, targetAddress } from '@devstack/runtime';
 
 const policy = loadPolicy(path.resolve(__dirname, '../../..'));
 const config = { portOffset: 600, ports: Object.fromEntries(Object.entries(DEFAULT_CONFIG.ports).map(([k, v]) => [k, v + 600])) as typeof DEFAULT_CONFIG.ports };

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { allowedPortNames, isAllowed, loadPolicy, parsePolicy, servicePorts, DEFAULT_CONFIG, type SegmentationPolicy } from '@devstack/core';
+import { DEFAULT_CONFIG } from '@devstack/core';
+import { allowedPortNames, isAllowed, loadPolicy, parsePolicy, servicePorts, type SegmentationPolicy } from '@devstack/runtime';
 
 const root = path.resolve(__dirname, '../../..');
 const policy = loadPolicy(root);

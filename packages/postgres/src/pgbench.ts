@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BENCH_DATABASE, DevstackError, LatencyRecorder, postgresBinDir, runCommand } from '@devstack/core';
+import { BENCH_DATABASE, DevstackError, LatencyRecorder, runCommand } from '@devstack/core';
+import { postgresBinDir } from '@devstack/runtime';
 import { pgToolEnv, type PgSession } from './connection';
 import { parsePgbenchOutput, recordPgbenchLog, type PgbenchSummary } from './pgbench-output';
 

@@ -1,21 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import {
-  contextOf,
-  DevstackError,
-  getCredentials,
-  latencyMetric,
-  LatencyRecorder,
-  metricFromTrials,
-  providerFor,
-  redisClient,
-  runTrials,
-  SLO_P95_MS,
-  startResult,
-  type BenchOptions,
-  type LatencySnapshot,
-  type Metric,
-  type TaskResult,
-} from '@devstack/core';
+import { contextOf, DevstackError, getCredentials, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type LatencySnapshot, type Metric, type TaskResult } from '@devstack/core';
+import { providerFor, redisClient } from '@devstack/runtime';
 import { createBenchUser } from './bench-user';
 import { toolTrial, type TrialValues } from './benchmark-tool';
 import { CLIENT_KEY_PREFIX, clientTrial } from './client-bench';

@@ -1,4 +1,5 @@
-import { DevstackError, findBinary, runCommand, type HostPort } from '@devstack/core';
+import { DevstackError, runCommand, type HostPort } from '@devstack/core';
+import { findBinary } from '@devstack/runtime';
 import { parseBenchmarkCsv, type BenchmarkRow } from './benchmark-output';
 import type { BenchUser } from './bench-user';
 import { slotMasters, tagFor, type ClusterNode } from './topology';

@@ -1,16 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
-import {
-  DevstackError,
-  endpointsOf,
-  isAlive,
-  readPid,
-  redisPidName,
-  sleep,
-  StackLayout,
-  startRedisNode,
-  type LoadedConfig,
-} from '@devstack/core';
+import { DevstackError, endpointsOf, isAlive, readPid, sleep, type LoadedConfig } from '@devstack/core';
+import { redisPidName, StackLayout, startRedisNode } from '@devstack/runtime';
 import { infoField, parseClusterNodes, replicasOfInfo, shardsOf, type ClusterNode, type Shard } from './failover-topology';
 import type { NodeView, PollSample } from './failover-timing';
 

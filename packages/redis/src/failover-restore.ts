@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { clusterShape, DevstackError, isAlive, readPid, redisNodeConfig, redisNodeConfigFile, redisPidName, type Progress } from '@devstack/core';
+import { DevstackError, isAlive, readPid, type Progress } from '@devstack/core';
+import { clusterShape, redisNodeConfig, redisNodeConfigFile, redisPidName } from '@devstack/runtime';
 import type { ClusterControl } from './failover-cluster';
 import { migratingSlots } from './failover-probes';
 import { infoField } from './failover-topology';

@@ -1,14 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import {
-  contextOf,
-  DevstackError,
-  getCredentials,
-  metricFromTrials,
-  StackLayout,
-  startResult,
-  type CommonOptions,
-  type TaskResult,
-} from '@devstack/core';
+import { contextOf, DevstackError, getCredentials, metricFromTrials, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
+import { StackLayout } from '@devstack/runtime';
 import { ClusterControl } from './failover-cluster';
 import type { FailoverContext } from './failover-context';
 import { runScenarios } from './failover-run';

@@ -1,19 +1,5 @@
-import {
-  DevstackError,
-  endpointsOf,
-  isAlive,
-  readPid,
-  redisClient,
-  redisPidName,
-  sleep,
-  startRedisNode,
-  stopPid,
-  waitFor,
-  type HostPort,
-  type LoadedConfig,
-  type Progress,
-  type StackLayout,
-} from '@devstack/core';
+import { DevstackError, endpointsOf, isAlive, readPid, sleep, stopPid, waitFor, type HostPort, type LoadedConfig, type Progress } from '@devstack/core';
+import { redisClient, redisPidName, startRedisNode, type StackLayout } from '@devstack/runtime';
 import { onNode, readTopology, slotMasters, type ClusterNode } from './topology';
 
 export interface RollingContext {

@@ -1,5 +1,6 @@
 import { keySlot } from './slots';
-import { endpointsOf, redisClient, type HostPort, type LoadedConfig } from '@devstack/core';
+import { endpointsOf, type HostPort, type LoadedConfig } from '@devstack/core';
+import { redisClient } from '@devstack/runtime';
 
 /** One line of CLUSTER NODES, as this package needs it. */
 export interface ClusterNode {

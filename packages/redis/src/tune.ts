@@ -1,18 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  applyProfile,
-  contextOf,
-  DevstackError,
-  endpointsOf,
-  getCredentials,
-  providerFor,
-  StackLayout,
-  startResult,
-  type CommonOptions,
-  type ProfileSetting,
-  type TaskResult,
-} from '@devstack/core';
+import { applyProfile, contextOf, DevstackError, endpointsOf, getCredentials, startResult, type CommonOptions, type ProfileSetting, type TaskResult } from '@devstack/core';
+import { providerFor, StackLayout } from '@devstack/runtime';
 import { availableMemory, checkMaxmemory, profileSettings, REDIS_PROFILES, renderProfile, settingMatches, withOverrides } from './profiles';
 import { compareProfiles } from './compare';
 import { rollingRestart, type RollingStep } from './rolling-restart';

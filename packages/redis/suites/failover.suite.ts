@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { DevstackError, getCredentials, loadConfig, readPid, redisPidName, sleep, StackLayout, startRedisNode, type TaskResult } from '@devstack/core';
+import { DevstackError, getCredentials, loadConfig, readPid, sleep, type TaskResult } from '@devstack/core';
+import { redisPidName, StackLayout, startRedisNode } from '@devstack/runtime';
 import { failover } from '../src/failover';
 import { ClusterControl } from '../src/failover-cluster';
 import type { ScenarioOutcome } from '../src/failover-report';

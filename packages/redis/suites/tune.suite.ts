@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Cluster } from 'ioredis';
-import { clusterShape, endpointsOf, getCredentials, isDevstackError, loadConfig, providerFor, type TaskResult } from '@devstack/core';
+import { endpointsOf, getCredentials, isDevstackError, loadConfig, type TaskResult } from '@devstack/core';
+import { clusterShape, providerFor } from '@devstack/runtime';
 import { tune } from '../src/tune';
 import { onNode } from '../src/topology';
 

@@ -93,20 +93,22 @@ describe('nx affected in this workspace', () => {
 
 /**
  * The same rule in a scratch workspace with this repo's nx.json and two fake backends, one per
- * accepted style (explicit target inputs, or the "backend" named input of nx.json overridden in
- * project.json), so the rule is proven even before a real backend package is merged.
+ * accepted style (explicit target inputs in project.json, or a `devstack` field in package.json
+ * from which tools/nx-plugin infers the targets and the "backend" named input).
  */
 describe('nx affected rule in a scratch workspace with this nx.json', () => {
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(path.join(os.tmpdir(), 'report-affected-'));
     copyFileSync(path.join(WS, 'nx.json'), path.join(root, 'nx.json'));
+    mkdirSync(path.join(root, 'tools'), { recursive: true });
+    symlinkSync(path.join(WS, 'tools', 'nx-plugin'), path.join(root, 'tools', 'nx-plugin')); // nx.json names this plugin
     symlinkSync(path.join(WS, 'node_modules'), path.join(root, 'node_modules'));
     writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'scratch', private: true, workspaces: ['packages/*'] }));
-    const pkg = (dir: string, name: string, project: object, deps: Record<string, string> = {}) => {
+    const pkg = (dir: string, name: string, project: object, deps: Record<string, string> = {}, devstack?: object) => {
       mkdirSync(path.join(root, 'packages', dir, 'src'), { recursive: true });
       writeFileSync(path.join(root, 'packages', dir, 'src', 'index.ts'), 'export {};\n');
-      writeFileSync(path.join(root, 'packages', dir, 'package.json'), JSON.stringify({ name, version: '0.1.0', dependencies: deps }));
+      writeFileSync(path.join(root, 'packages', dir, 'package.json'), JSON.stringify({ name, version: '0.1.0', dependencies: deps, devstack }));
       writeFileSync(path.join(root, 'packages', dir, 'project.json'), JSON.stringify({ name: dir, ...project }));
     };
     const live = { executor: 'nx:run-commands', options: { command: 'true' } };
@@ -115,11 +117,8 @@ describe('nx affected rule in a scratch workspace with this nx.json', () => {
       tags: ['scope:backend'],
       targets: { regress: { ...live, inputs: ['{projectRoot}/**/*', '{workspaceRoot}/configs/alpha/**/*', '{workspaceRoot}/baselines/alpha.json', '^production'] }, test: { ...live, inputs: ['{projectRoot}/**/*', '{workspaceRoot}/configs/alpha/**/*', '{workspaceRoot}/baselines/alpha.json', '^production'] } },
     }, { '@devstack/core': '0.1.0' });
-    pkg('beta', '@devstack/beta', {
-      tags: ['scope:backend'],
-      namedInputs: { backend: ['{workspaceRoot}/configs/beta/**/*', '{workspaceRoot}/baselines/beta.json'] },
-      targets: { regress: live, test: live },
-    }, { '@devstack/core': '0.1.0' });
+    // beta declares nothing but its tags: tools/nx-plugin infers its targets and inputs from package.json.
+    pkg('beta', '@devstack/beta', { tags: ['scope:backend'] }, { '@devstack/core': '0.1.0' }, { kind: 'backend' });
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -18,7 +18,8 @@ describe('tools/main.sh in a scratch workspace', () => {
   beforeAll(() => {
     root = mkdtempSync(path.join(os.tmpdir(), 'report-main-'));
     copyFileSync(path.join(WS, 'nx.json'), path.join(root, 'nx.json'));
-    mkdirSync(path.join(root, 'tools'));
+    mkdirSync(path.join(root, 'tools'), { recursive: true });
+    symlinkSync(path.join(WS, 'tools', 'nx-plugin'), path.join(root, 'tools', 'nx-plugin')); // nx.json names this plugin
     copyFileSync(path.join(WS, 'tools', 'main.sh'), path.join(root, 'tools', 'main.sh'));
     symlinkSync(path.join(WS, 'node_modules'), path.join(root, 'node_modules'));
     writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));

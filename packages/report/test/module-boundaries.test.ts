@@ -38,7 +38,8 @@ function lintFile(root: string, relFile: string, text: string): string[] {
   }
 }
 
-const ONLY_CORE = (tag: string) => `A project tagged with "${tag}" can only depend on libs tagged with "scope:core"`;
+const ONLY = (tag: string, allowed: string[]) => `A project tagged with "${tag}" can only depend on libs tagged with ${allowed.map((t) => `"${t}"`).join(', ')}`;
+const BACKEND_RULE = ONLY('scope:backend', ['scope:core', 'scope:runtime']);
 
 describe('module boundaries in this workspace', () => {
   beforeAll(() => {
@@ -64,7 +65,7 @@ describe('module boundaries in this workspace', () => {
     const pkg = JSON.parse(readFileSync(path.join(WS, 'packages', b, 'package.json'), 'utf8')) as { name: string };
     const messages = lint(WS, `packages/${a}/src/probe.ts`, `export * from '${pkg.name}';\n`);
     // A backend declared as an application is refused as an app import, a library by its tag.
-    expect([[ONLY_CORE('scope:backend')], ['Imports of apps are forbidden']]).toContainEqual(messages);
+    expect([[BACKEND_RULE], ['Imports of apps are forbidden']]).toContainEqual(messages);
   });
 });
 
@@ -74,6 +75,8 @@ describe('module boundaries by tag, scratch workspace with this eslint.config.mj
   beforeAll(() => {
     root = mkdtempSync(path.join(os.tmpdir(), 'report-lint-'));
     for (const f of ['nx.json', 'eslint.config.mjs']) copyFileSync(path.join(WS, f), path.join(root, f));
+    mkdirSync(path.join(root, 'tools'), { recursive: true });
+    symlinkSync(path.join(WS, 'tools', 'nx-plugin'), path.join(root, 'tools', 'nx-plugin')); // nx.json names this plugin
     symlinkSync(path.join(WS, 'node_modules'), path.join(root, 'node_modules'));
     writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'scratch', private: true, workspaces: ['packages/*'] }));
     const paths: Record<string, string[]> = {};
@@ -85,6 +88,7 @@ describe('module boundaries by tag, scratch workspace with this eslint.config.mj
       paths[`@devstack/${dir}`] = [`packages/${dir}/src/index.ts`];
     };
     lib('core', 'scope:core');
+    lib('runtime', 'scope:runtime');
     lib('alpha', 'scope:backend');
     lib('beta', 'scope:backend');
     writeFileSync(path.join(root, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths } }));
@@ -93,7 +97,19 @@ describe('module boundaries by tag, scratch workspace with this eslint.config.mj
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('a backend importing another backend fails with the tag rule', () => {
-    expect(lintFile(root, 'packages/alpha/src/probe.ts', "export { beta } from '@devstack/beta';\n")).toEqual([ONLY_CORE('scope:backend')]);
+    expect(lintFile(root, 'packages/alpha/src/probe.ts', "export { beta } from '@devstack/beta';\n")).toEqual([BACKEND_RULE]);
+  });
+
+  it('core importing runtime fails: core depends on nothing', () => {
+    expect(lintFile(root, 'packages/core/src/probe.ts', "export { runtime } from '@devstack/runtime';\n")).toEqual(['A project tagged with "scope:core" cannot depend on any libs with tags']);
+  });
+
+  it('runtime importing a backend fails: runtime depends on core only', () => {
+    expect(lintFile(root, 'packages/runtime/src/probe.ts', "export { alpha } from '@devstack/alpha';\n")).toEqual([ONLY('scope:runtime', ['scope:core'])]);
+  });
+
+  it('a backend importing runtime passes', () => {
+    expect(lintFile(root, 'packages/alpha/src/probe.ts', "export { runtime } from '@devstack/runtime';\n")).toEqual([]);
   });
 
   it('core importing a backend fails: core depends on nothing', () => {

@@ -1,22 +1,5 @@
-import {
-  contextOf,
-  DevstackError,
-  isStackService,
-  isAlive,
-  LOCAL_SERVICES,
-  providerFor,
-  readNetworkState,
-  readPid,
-  StackLayout,
-  segmentDown,
-  segmentUp,
-  STACK_SERVICES,
-  startResult,
-  type CommonOptions,
-  type ServiceStatus,
-  type StackService,
-  type TaskResult,
-} from '@devstack/core';
+import { contextOf, DevstackError, isStackService, isAlive, readPid, STACK_SERVICES, startResult, type CommonOptions, type ServiceStatus, type StackService, type TaskResult } from '@devstack/core';
+import { LOCAL_SERVICES, providerFor, readNetworkState, StackLayout, segmentDown, segmentUp } from '@devstack/runtime';
 
 export interface UpOptions extends CommonOptions {
   services?: string[];

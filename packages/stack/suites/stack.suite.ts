@@ -11,21 +11,8 @@ import { MongoClient } from 'mongodb';
 import mysql from 'mysql2/promise';
 import nodeVault from 'node-vault';
 import { Client } from 'pg';
-import {
-  endpointsOf,
-  getCredentials,
-  isAlive,
-  kvData,
-  kvPath,
-  loadConfig,
-  LocalProvider,
-  mongoUrl,
-  readAppRole,
-  readPid,
-  runCli,
-  STACK_SERVICES,
-  type LoadedConfig,
-} from '@devstack/core';
+import { endpointsOf, getCredentials, isAlive, kvData, kvPath, loadConfig, readAppRole, readPid, runCli, STACK_SERVICES, type LoadedConfig } from '@devstack/core';
+import { LocalProvider, mongoUrl } from '@devstack/runtime';
 
 const OFFSET = 1000;
 const STATE = '.devstack/suite-stack';

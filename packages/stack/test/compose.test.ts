@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { composeNames, DEFAULT_PORTS, REDIS_NODE_COUNT, STACK_SERVICES } from '@devstack/core';
+import { DEFAULT_PORTS, REDIS_NODE_COUNT, STACK_SERVICES } from '@devstack/core';
+import { composeNames } from '@devstack/runtime';
 
 const root = path.resolve(__dirname, '../../..');
 const file = path.join(root, 'docker-compose.yml');

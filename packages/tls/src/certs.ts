@@ -1,7 +1,8 @@
 import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { certsRoot, contextOf, serviceAccount, startResult, type CommonOptions, type LoadedConfig, type TaskResult } from '@devstack/core';
+import { certsRoot, contextOf, startResult, type CommonOptions, type LoadedConfig, type TaskResult } from '@devstack/core';
+import { serviceAccount } from '@devstack/runtime';
 import { ensurePkiMount, ensureRole, ensureRoot, intermediateSupport, issue, pkiClient, type IssuedCert } from './pki';
 
 /** Every certificate the stack serves, plus the client certificate for client-cert logins. */

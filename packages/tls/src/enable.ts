@@ -2,25 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import * as path from 'node:path';
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
-import {
-  clientTls,
-  contextOf,
-  DevstackError,
-  endpointsOf,
-  getCredentials,
-  mariadbSocket,
-  providerFor,
-  readTlsState,
-  StackLayout,
-  startResult,
-  tlsStateFile,
-  type CommonOptions,
-  type LoadedConfig,
-  type StackService,
-  type TaskResult,
-  type TlsMode,
-  type TlsState,
-} from '@devstack/core';
+import { clientTls, contextOf, DevstackError, endpointsOf, getCredentials, readTlsState, startResult, tlsStateFile, type CommonOptions, type LoadedConfig, type StackService, type TaskResult, type TlsMode, type TlsState } from '@devstack/core';
+import { mariadbSocket, providerFor, StackLayout } from '@devstack/runtime';
 import { certFiles, haveCerts } from './certs';
 import { handshake } from './handshake';
 import { CERT_USER } from './pki';

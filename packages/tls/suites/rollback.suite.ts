@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { loadConfig, providerFor, readTlsState, tlsStateFile, type LoadedConfig, type TlsState } from '@devstack/core';
+import { loadConfig, readTlsState, tlsStateFile, type LoadedConfig, type TlsState } from '@devstack/core';
+import { providerFor } from '@devstack/runtime';
 import { certFiles, haveCerts, issueAll } from '../src/certs';
 import { applyTlsState } from '../src/enable';
 

@@ -1,4 +1,5 @@
-import { loadConfig, providerFor, readTlsState, type TlsMode, type TlsState } from '@devstack/core';
+import { loadConfig, readTlsState, type TlsMode, type TlsState } from '@devstack/core';
+import { providerFor } from '@devstack/runtime';
 import { haveCerts, issueAll } from '../src/certs';
 import { servedCert } from '../src/check';
 import { applyTlsState } from '../src/enable';

@@ -1,4 +1,5 @@
-import { DevstackError, endpointsOf, operatorClient, readVaultInit, vaultBinary, vaultVersion, type LoadedConfig } from '@devstack/core';
+import { DevstackError, endpointsOf, operatorClient, readVaultInit, type LoadedConfig } from '@devstack/core';
+import { vaultBinary, vaultVersion } from '@devstack/runtime';
 import { describe, vaultRequest, type VaultReply } from './http';
 
 /**

@@ -1,4 +1,5 @@
-import { getCredentials, mongoUrl, type LoadedConfig } from '@devstack/core';
+import { getCredentials, type LoadedConfig } from '@devstack/core';
+import { mongoUrl } from '@devstack/runtime';
 import { MongoClient, type Collection } from 'mongodb';
 import { Lazy, type Backend } from '../backend';
 import type { ApiOptions } from '../options';

@@ -1,15 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Redis from 'ioredis';
-import type { LoadedConfig } from '../config';
-import { getCredentials } from '../credentials';
-import { endpointsOf, type HostPort } from '../endpoints';
-import { DevstackError } from '../errors';
-import { runCommand, waitFor } from '../process';
-import type { ServiceStatus } from '../provider';
+import { type LoadedConfig, getCredentials, endpointsOf, type HostPort, DevstackError, runCommand, waitFor, type ServiceStatus, clientTls, redisTlsLines, type ClientTls } from '@devstack/core';
 import { findBinary, type StackLayout } from './layout';
 import { ensureActive } from './postgres-server';
-import { clientTls, redisTlsLines, type ClientTls } from './tls-settings';
 import { ownedDir, runningPid, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export const redisPidName = (i: number) => `redis-${i}`;

@@ -1,10 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LoadedConfig } from '../config';
-import { endpointsOf } from '../endpoints';
-import { canConnect, isAlive, readPid, startProcess, stopPid, waitForPort } from '../process';
-import type { Progress } from '../progress';
-import type { ServiceStatus } from '../provider';
+import { type LoadedConfig, endpointsOf, canConnect, isAlive, readPid, startProcess, stopPid, waitForPort, type Progress, type ServiceStatus } from '@devstack/core';
 import type { StackLayout } from './layout';
 
 /**

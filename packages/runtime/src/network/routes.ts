@@ -1,5 +1,4 @@
-import { DevstackError } from '../errors';
-import { runCommand } from '../process';
+import { DevstackError, runCommand } from '@devstack/core';
 import type { TopologyPlan } from './plan';
 
 export interface RouteEntry {

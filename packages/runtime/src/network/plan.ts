@@ -1,8 +1,4 @@
-import type { DevstackConfig } from '../config';
-import { STACK_SERVICES } from '../endpoints';
-import { DevstackError } from '../errors';
-import { MONGO_BACKEND_PORT_SHIFT, REDIS_NODE_COUNT } from '../defaults';
-import { MONGO_TLS_PORT_SHIFT, REDIS_TLS_PORT_SHIFT } from '../local/tls-settings';
+import { type DevstackConfig, STACK_SERVICES, DevstackError, MONGO_BACKEND_PORT_SHIFT, REDIS_NODE_COUNT, MONGO_TLS_PORT_SHIFT, REDIS_TLS_PORT_SHIFT } from '@devstack/core';
 import { allowedPortNames, servicePorts, type SegmentationPolicy } from './policy';
 
 /** Linux caps interface names at 15 characters (IFNAMSIZ - 1). */

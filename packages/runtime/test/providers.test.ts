@@ -1,8 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig } from '../src/config';
-import { DevstackError } from '../src/errors';
+import { loadConfig, DevstackError } from '@devstack/core';
 import { redisNodeConfig } from '../src/local/redis-cluster';
 import { StackLayout } from '../src/local/layout';
 import { vaultConfigText } from '../src/local/vault-server';

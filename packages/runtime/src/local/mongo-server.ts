@@ -2,16 +2,9 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, statSy
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
-import type { LoadedConfig } from '../config';
-import { getCredentials } from '../credentials';
-import { endpointsOf } from '../endpoints';
-import { MONGO_BACKEND_PORT_SHIFT } from '../defaults';
-import { DevstackError } from '../errors';
-import { waitFor } from '../process';
-import type { ServiceStatus } from '../provider';
+import { type LoadedConfig, endpointsOf, getCredentials, DevstackError, MONGO_BACKEND_PORT_SHIFT, waitFor, type ServiceStatus, clientTls, ferretTlsArgs } from '@devstack/core';
 import { findBinary, postgresBinDir, type StackLayout } from './layout';
 import { includeActiveProfile, initCluster } from './postgres-server';
-import { clientTls, ferretTlsArgs } from './tls-settings';
 import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export interface MongoBinary {

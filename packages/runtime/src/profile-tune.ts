@@ -1,25 +1,7 @@
 import * as os from 'node:os';
-import type { LoadedConfig } from './config';
-import type { StackService } from './endpoints';
-import { DevstackError } from './errors';
-import { withLock } from './lock';
-import { compareInterleaved, type BenchOptions } from './perf';
-import { settingMatches } from './profile-file';
-import type { Progress } from './progress';
+import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc } from '@devstack/core';
 import { providerFor } from './providers';
-import { writeResult, type ResultTable, type TaskResult } from './results';
-import { contextOf, startResult, type Task } from './task';
-import { applyProfile, type ApplyProfileOutcome, type ProfileSetting } from './tune';
-import { writeTuningDoc } from './tuning-doc';
 
-/** A named profile resolved to the file that becomes active and its settings. */
-export interface ResolvedProfile {
-  name: string;
-  file: string;
-  settings: ProfileSetting[];
-  /** Only for computed profiles (`auto`): how each value was derived. */
-  formula?: ResultTable;
-}
 
 export interface ProfileTuneOptions extends BenchOptions {
   profile?: string;

@@ -1,9 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LoadedConfig } from '../config';
-import { DevstackError } from '../errors';
-import { runCommand } from '../process';
-import { silentProgress, type Progress } from '../progress';
+import { type LoadedConfig, DevstackError, runCommand, silentProgress, type Progress } from '@devstack/core';
 import { assertNoOverlap, assertRouteVia } from './routes';
 import { hostRuleset, namespaceRuleset, planTopology, type TopologyPlan } from './plan';
 import { loadPolicy } from './policy';

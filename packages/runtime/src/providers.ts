@@ -1,9 +1,5 @@
 import * as path from 'node:path';
-import type { LoadedConfig } from './config';
-import { STACK_SERVICES, type StackService } from './endpoints';
-import { DevstackError } from './errors';
-import { runCommand, type RunResult } from './process';
-import type { ApplyConfigResult, ServiceStatus, StackProvider, UpOptions, UpReport } from './provider';
+import { type LoadedConfig, STACK_SERVICES, type StackService, DevstackError, runCommand, type RunResult, type ApplyConfigResult, type ServiceStatus, type StackProvider, type UpOptions, type UpReport } from '@devstack/core';
 import { StackLayout } from './local/layout';
 import { LocalProvider, LOCAL_SERVICES } from './local/local-provider';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LoadedConfig } from '../config';
-import type { StackService } from '../endpoints';
+import type { LoadedConfig } from './config';
+import type { StackService } from './endpoints';
 
 /**
  * TLS of the embedded servers, written by the tls package (`nx run tls:enable`) and read by each

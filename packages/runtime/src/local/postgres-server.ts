@@ -1,14 +1,8 @@
 import { appendFileSync, chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import type { LoadedConfig } from '../config';
-import { getCredentials } from '../credentials';
-import { endpointsOf } from '../endpoints';
-import { DevstackError } from '../errors';
-import { runCommand, waitFor } from '../process';
-import type { ServiceStatus } from '../provider';
+import { type LoadedConfig, getCredentials, endpointsOf, DevstackError, runCommand, waitFor, type ServiceStatus, clientTls, postgresTlsArgs } from '@devstack/core';
 import { postgresBinDir, type StackLayout } from './layout';
-import { clientTls, postgresTlsArgs } from './tls-settings';
 import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type Account, type LocalContext, type LocalService } from './service';
 
 const INCLUDE_MARK = '# devstack: active profile';

@@ -1,13 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LoadedConfig } from '../config';
-import { endpointsOf } from '../endpoints';
-import { DevstackError } from '../errors';
-import { runCommand, waitFor } from '../process';
-import type { ServiceStatus } from '../provider';
-import { operatorClient, readVaultInit, vaultClient, vaultHealth, writeVaultInit } from '../vault';
+import { type LoadedConfig, endpointsOf, DevstackError, runCommand, waitFor, type ServiceStatus, operatorClient, readVaultInit, vaultClient, vaultHealth, writeVaultInit, vaultListenerTlsLines } from '@devstack/core';
 import { findBinary } from './layout';
-import { vaultListenerTlsLines } from './tls-settings';
 import { baseStatus, ownedDir, runningPid, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export interface VaultBinary {

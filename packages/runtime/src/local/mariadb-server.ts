@@ -1,15 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import mysql from 'mysql2/promise';
-import type { LoadedConfig } from '../config';
-import { getCredentials } from '../credentials';
-import { endpointsOf } from '../endpoints';
-import { DevstackError } from '../errors';
-import { runCommand, waitFor } from '../process';
-import type { ServiceStatus } from '../provider';
+import { type LoadedConfig, getCredentials, endpointsOf, DevstackError, runCommand, waitFor, type ServiceStatus, clientTls, mariadbTlsLines } from '@devstack/core';
 import { findBinary } from './layout';
 import { ensureActive } from './postgres-server';
-import { clientTls, mariadbTlsLines } from './tls-settings';
 import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export function mariadbSocket(layout: { run: string }): string {

@@ -1,11 +1,6 @@
 import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LoadedConfig } from '../config';
-import type { StackService } from '../endpoints';
-import { DevstackError } from '../errors';
-import { isAlive, readPid, startProcess, stopPid, waitForPort, type StartOptions } from '../process';
-import type { Progress } from '../progress';
-import type { ServiceStatus } from '../provider';
+import { type LoadedConfig, type StackService, DevstackError, isAlive, readPid, startProcess, stopPid, waitForPort, type StartOptions, type Progress, type ServiceStatus } from '@devstack/core';
 import { StackLayout } from './layout';
 import { inNamespace } from '../network/launcher';
 

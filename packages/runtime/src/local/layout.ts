@@ -1,8 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LoadedConfig } from '../config';
-import { which } from '../process';
+import { type LoadedConfig, which } from '@devstack/core';
 
 /** Where the local provider keeps everything, all under .devstack/. */
 export class StackLayout {

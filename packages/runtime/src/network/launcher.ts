@@ -1,5 +1,4 @@
-import type { LoadedConfig } from '../config';
-import type { StartOptions } from '../process';
+import type { LoadedConfig, StartOptions } from '@devstack/core';
 import { readNetworkState } from './topology';
 
 /** The service a pid file belongs to: redis-0 .. redis-5 are the Redis cluster's nodes, mongodb-pg is FerretDB's backend. */

@@ -1,16 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { bootstrapAppRoles } from '../approle';
-import type { LoadedConfig } from '../config';
-import { DEFAULT_USERS } from '../credentials';
-import { STACK_SERVICES, type StackService } from '../endpoints';
-import { DevstackError, isDevstackError } from '../errors';
-import { portIsFree, runCommand, type RunResult } from '../process';
-import { silentProgress, type Progress } from '../progress';
-import type { ApplyConfigResult, ServiceStatus, StackProvider, UpOptions, UpReport } from '../provider';
-import { registerSecret } from '../redact';
-import { kvBody, kvData, kvPath, operatorClient } from '../vault';
+import { bootstrapAppRoles, type LoadedConfig, DEFAULT_USERS, STACK_SERVICES, type StackService, DevstackError, isDevstackError, portIsFree, runCommand, type RunResult, silentProgress, type Progress, type ApplyConfigResult, type ServiceStatus, type StackProvider, type UpOptions, type UpReport, registerSecret, kvBody, kvData, kvPath, operatorClient } from '@devstack/core';
 import { apiEntry, apiStatus, API_PID, startApi, stopApi } from './api-server';
 import { StackLayout } from './layout';
 import { mariadbService } from './mariadb-server';
