@@ -1,5 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
 import { endpointsOf, getCredentials, isDevstackError, loadConfig, readPid, type TaskResult } from '@devstack/core';
 import { mongoBackendSettings, mongoBinary, MONGO_BACKEND_PID, providerFor, StackLayout } from '@devstack/runtime';
+import { activeBackendProfile } from '../src/backend-profiles';
 import { connect, serverInfo, type MongoServerInfo } from '../src/server';
 import { tune } from '../src/tune';
 
