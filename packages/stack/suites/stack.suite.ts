@@ -12,7 +12,7 @@ import mysql from 'mysql2/promise';
 import nodeVault from 'node-vault';
 import { Client } from 'pg';
 import { endpointsOf, getCredentials, isAlive, kvData, kvPath, loadConfig, readAppRole, readPid, runCli, STACK_SERVICES, type LoadedConfig } from '@devstack/core';
-import { LocalProvider, mongoUrl } from '@devstack/runtime';
+import { LocalProvider, mongoBinary, mongoUrl } from '@devstack/runtime';
 
 const OFFSET = 1000;
 const STATE = '.devstack/suite-stack';
@@ -146,7 +146,8 @@ describe('local stack provider', () => {
 
   it('down stops every stack process and leaves data in place', async () => {
     const pids = stackPids();
-    expect(pids.length).toBe(11); // vault, postgres, mysql, mongodb, 6 redis nodes, api
+    // vault, postgres, mysql, mongodb (FerretDB and, unless the server is mongod, its backend PostgreSQL), 6 redis nodes, api
+    expect(pids.length).toBe(mongoBinary()?.server === 'FerretDB' ? 12 : 11);
     await provider.down();
     expect(pids.filter(isAlive)).toEqual([]);
     // No process anywhere still runs from this stack's state directory.
