@@ -1,16 +1,9 @@
+import { SERVICE_REGISTRY } from './registry';
+
 /**
- * Built-in defaults, the lowest layer of configuration. Ports sit away from the standard ones
- * (5432, 3306, 27017, 6379, 8200) so a machine's own servers are never touched.
+ * Built-in defaults, the lowest layer of configuration. Default ports are in the service registry (DEFAULT_PORTS)
+ * (registry.ts), away from the standard ones so a machine's own servers are never touched.
  */
-export const DEFAULT_PORTS = {
-  vault: 18200,
-  postgres: 15432,
-  mysql: 13306,
-  mongodb: 17017,
-  /** Six Redis nodes: base .. base+5. The cluster bus adds 10000, so the base must stay <= 55530. */
-  redis: 17000,
-  api: 18080,
-} as const;
 
 /**
  * The mongodb port layout: port (MongoDB wire protocol), +1 FerretDB's metrics/health HTTP, +2 its
@@ -18,7 +11,7 @@ export const DEFAULT_PORTS = {
  */
 export const MONGO_BACKEND_PORT_SHIFT = 3;
 
-export const REDIS_NODE_COUNT = 6;
+export const REDIS_NODE_COUNT = SERVICE_REGISTRY.redis.portCount;
 export const REDIS_REPLICAS_PER_MASTER = 1;
 /** Default cluster-node-timeout: low enough that failover fits the 5 s budget with margin. */
 export const REDIS_NODE_TIMEOUT_MS = 2000;
