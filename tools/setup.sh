@@ -59,7 +59,7 @@ if have_cmd mongod; then skip "mongod on PATH ($(command -v mongod))"
 elif have_cmd ferretdb && ferretdb --version >/dev/null 2>&1; then skip "ferretdb present ($(command -v ferretdb))"
 else
   have_cmd go || fail "MongoDB protocol server" "Go is not installed; install Go 1.22+ or put mongod on PATH"
-  echo "   building FerretDB $FERRETDB_VERSION (SQLite backend) with Go"
+  echo "   building FerretDB $FERRETDB_VERSION with Go (the stack runs it with --handler=postgresql on its own PostgreSQL cluster)"
   # `go install` of FerretDB panics at start (its version.txt is generated at release time), so build
   # the module's source with the version file written in, as FerretDB's own build does.
   src=$(mktemp -d)

@@ -5,6 +5,12 @@ import { SERVICE_REGISTRY } from './registry';
  * (registry.ts), away from the standard ones so a machine's own servers are never touched.
  */
 
+/**
+ * The mongodb port layout: port (MongoDB wire protocol), +1 FerretDB's metrics/health HTTP, +2 its
+ * dual-mode TLS listener, +3 FerretDB's own backend PostgreSQL cluster.
+ */
+export const MONGO_BACKEND_PORT_SHIFT = 3;
+
 export const REDIS_NODE_COUNT = SERVICE_REGISTRY.redis.portCount;
 export const REDIS_REPLICAS_PER_MASTER = 1;
 /** Default cluster-node-timeout: low enough that failover fits the 5 s budget with margin. */

@@ -99,7 +99,8 @@ export const SERVICE_REGISTRY = {
     tlsPortShift: 2,
     credentials: { defaultUser: 'devstack' },
     approle: { reads: 'own' },
-    compose: ['mongodb'],
+    // FerretDB and its own backend PostgreSQL (in the mongodb container's network namespace).
+    compose: ['mongodb', 'mongodb-pg'],
     tier: 'data',
     coverage: SERVER_COVERAGE,
     tune: { ext: 'conf' },

@@ -55,7 +55,7 @@ export async function mongodbTarget(config: LoadedConfig, pool: number, warn: (m
   try {
     await client.connect();
   } catch (err) {
-    // FerretDB 1.x on SQLite has no users and refuses SCRAM; the same server without auth is the only way in.
+    // A local mongod without --auth has no users and refuses SCRAM; FerretDB here enforces it (no login, no command).
     if (!/auth/i.test((err as Error).message)) throw err;
     await client.close().catch(() => undefined);
     client = new MongoClient(mongoUrl(config), opts);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { BENCH_DATABASE, contextOf, sizePlan, type BenchSizes, DevstackError, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type Metric, type TaskResult } from '@devstack/core';
 import { providerFor } from '@devstack/runtime';
+import { activeBackendProfile } from './backend-profiles';
 import { connect, serverInfo } from './server';
 import { insertSingles, loadBatched, runWorkload, type WorkloadOutcome } from './workload';
 import { WORKLOADS, type KeyDistribution, type WorkloadName } from './ycsb';
@@ -54,7 +55,8 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
   try {
     const info = await serverInfo(client);
     result.server = { name: info.name, version: info.version };
-    result.profile = info.name === 'MongoDB' ? activeProfile(providerFor(config).activeConfig('mongodb')) ?? config.profile : 'n/a (FerretDB takes no mongod.conf)';
+    // FerretDB's profile is its backend PostgreSQL's (configs/mongodb/*.conf); mongod's is a mongod.conf.
+    result.profile = info.name === 'MongoDB' ? activeProfile(providerFor(config).activeConfig('mongodb')) ?? config.profile : activeBackendProfile(config);
     result.data = { options: o, workloads, trials, server: info, database: BENCH_DATABASE };
     const db = client.db(BENCH_DATABASE);
     const perTrial: Trial[] = await runTrials(

@@ -27,10 +27,15 @@ void runCli('mongodb', {
     run: regress,
   },
   tune: {
-    description: 'apply configs/mongodb/<profile>.conf to mongod (backup, restart, read-back, rollback); on FerretDB say why each setting does not apply',
+    description:
+      "FerretDB: apply a backend PostgreSQL profile from configs/mongodb/ (backup, restart, read-back, automatic rollback); --compare benches YCSB A/B/C and inserts before vs after. mongod: configs/mongodb/mongod/ profiles",
     flags: [
-      { name: 'profile', type: 'string', description: 'profile in configs/mongodb/ (default, dev, auto)' },
-      { name: 'dry-run', type: 'boolean', description: 'show the diff only' },
+      { name: 'profile', type: 'string', description: 'default | dev | auto (computed from memory) | any configs/mongodb/<name>.conf', default: 'default' },
+      { name: 'file', type: 'string', description: 'apply this postgresql.conf fragment to FerretDB\'s backend instead of a named profile' },
+      { name: 'dry-run', type: 'boolean', description: 'show the diff and the settings; change nothing' },
+      { name: 'compare', type: 'boolean', description: 'interleaved before/after benchmark, written to docs/TUNING_RESULTS.md' },
+      { name: 'compare-with', type: 'string', description: 'the "before" profile of --compare (default: default)' },
+      ...benchFlags,
     ],
     live: true,
     run: tune,

@@ -3,7 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DevstackError, type ProfileSetting } from '@devstack/core';
 
-/** A mongod profile: settings are dotted mongod.conf paths (storage.wiredTiger.engineConfig.cacheSizeGB). */
+/**
+ * A mongod profile: settings are dotted mongod.conf paths (storage.wiredTiger.engineConfig.cacheSizeGB).
+ * These apply only when the server is a real `mongod` on PATH; their files live in configs/mongodb/mongod/.
+ * FerretDB's knobs are its backend PostgreSQL's (configs/mongodb/*.conf, see backend-profiles.ts).
+ */
 export interface MongoProfile {
   name: string;
   summary: string;
@@ -69,26 +73,22 @@ export function renderProfile(p: MongoProfile): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Where mongod.conf profiles live (configs/mongodb/*.conf are the FerretDB backend's PostgreSQL profiles). */
+export const mongodProfileDir = (root: string) => path.join(root, 'configs', 'mongodb', 'mongod');
+
 export function availableProfiles(root: string): string[] {
-  const dir = path.join(root, 'configs', 'mongodb');
+  const dir = mongodProfileDir(root);
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.conf')).map((f) => f.slice(0, -5)).sort() : [];
 }
 
-/** The named profile, refusing names that have no file in configs/mongodb/ (exit 2). */
+/** The named profile, refusing names that have no file in configs/mongodb/mongod/ (exit 2). */
 export function profileOf(root: string, name: string, totalBytes?: number): MongoProfile {
   const names = availableProfiles(root);
   const p = mongoProfiles(totalBytes)[name];
   if (!names.includes(name) || !p) {
-    throw new DevstackError('BAD_INPUT', `Unknown MongoDB profile "${name}".`, { fix: `Use one of: ${names.map((n) => `--profile ${n}`).join(', ')} (files in configs/mongodb/).` });
+    throw new DevstackError('BAD_INPUT', `Unknown MongoDB profile "${name}".`, { fix: `Use one of: ${names.map((n) => `--profile ${n}`).join(', ')} (mongod.conf files in configs/mongodb/mongod/).` });
   }
   return p;
-}
-
-/** Why a mongod.conf setting cannot apply to FerretDB 1.x, per setting. */
-export function notApplicableOnFerret(setting: ProfileSetting): string {
-  if (setting.name.startsWith('storage.wiredTiger')) return 'FerretDB stores data in SQLite (--handler=sqlite); there is no WiredTiger engine, so no WiredTiger cache or block compressor exists to set';
-  if (setting.name.startsWith('storage.journal')) return 'FerretDB has no mongod journal; durability is SQLite\'s (its WAL), configured by FerretDB, not by mongod.conf';
-  return 'FerretDB reads command-line flags only, never a mongod.conf';
 }
 
 /** Numbers compare numerically (0.5 == 0.50), strings case-insensitively. */

@@ -1,14 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { MongoClient } from 'mongodb';
-import { applyProfile, contextOf, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
-import { providerFor, StackLayout } from '@devstack/runtime';
-import { notApplicableOnFerret, profileOf, renderProfile, settingMatches, type MongoProfile } from './profiles';
+import { applyProfile, contextOf, startResult, tailFile, type LoadedConfig, type TaskResult } from '@devstack/core';
+import { mongoBackendSettings, mongoBackendVersion, profileTuneTask, providerFor, StackLayout, type ProfileTuneOptions } from '@devstack/runtime';
+import { resolveBackendProfile } from './backend-profiles';
+import { bench, type MongoBenchOptions } from './bench';
+import { mongodProfileDir, profileOf, renderProfile, settingMatches, type MongoProfile } from './profiles';
 import { connect, serverInfo } from './server';
 
-export interface MongoTuneOptions extends CommonOptions {
-  profile?: string;
-  dryRun?: boolean;
-}
+/** `--profile` is default | dev | auto or any configs/mongodb/<name>.conf (mongod: configs/mongodb/mongod/). */
+export interface MongoTuneOptions extends MongoBenchOptions, ProfileTuneOptions {}
 
 function flatten(obj: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
   if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
@@ -31,17 +32,58 @@ export async function readBackMongod(client: MongoClient): Promise<Record<string
   return out;
 }
 
-/** The file to apply: configs/mongodb/<name>.conf, except auto, rendered for this machine. */
+/** The file to apply: configs/mongodb/mongod/<name>.conf, except auto, rendered for this machine. */
 function profileFile(layout: StackLayout, p: MongoProfile): string {
-  if (p.name !== 'auto') return layout.profile('mongodb', p.name);
+  if (p.name !== 'auto') return path.join(mongodProfileDir(layout.config.root), `${p.name}.conf`);
   const file = layout.conf('mongodb', 'profiles', 'auto.conf');
   mkdirSync(layout.conf('mongodb', 'profiles'), { recursive: true });
   writeFileSync(file, renderProfile(p));
   return file;
 }
 
-/** `nx run mongodb:tune --profile dev`. On FerretDB: says per setting why it does not apply, changes nothing. */
-export async function tune(options: MongoTuneOptions): Promise<TaskResult> {
+/** The backend PostgreSQL's own words on why it refused to start: the last FATAL lines of its log. */
+function refusalFromLog(config: LoadedConfig): { file: string; lines: string } | undefined {
+  const file = new StackLayout(config).log('mongodb-pg');
+  const lines = tailFile(file, 80).split('\n').filter((l) => /FATAL:|LOG:  .*(invalid|unrecognized|parameter)/.test(l) && !/database system is (starting up|shutting down)/.test(l));
+  return lines.length ? { file, lines: lines.slice(-5).join('\n') } : undefined;
+}
+
+/**
+ * FerretDB: the knobs are its backend PostgreSQL's (configs/mongodb/*.conf), applied with core's shared
+ * machinery: backup, restart of the mongodb service (FerretDB and its cluster), read-back from
+ * pg_settings of the backend, automatic rollback; --compare benches YCSB A/B/C and inserts before/after.
+ */
+export const tuneFerretDB = profileTuneTask<MongoTuneOptions>({
+  backend: 'mongodb',
+  service: 'mongodb',
+  serverName: "FerretDB's backend PostgreSQL",
+  resolveProfile: (config, name, file) => resolveBackendProfile(config, name, file),
+  readBack: (config, names) => mongoBackendSettings(config, names),
+  serverVersion: async (config) => {
+    const client = await connect(config);
+    try {
+      const info = await serverInfo(client);
+      return { name: info.name, version: `${info.version}, backend PostgreSQL ${await mongoBackendVersion(config)}` };
+    } finally {
+      await client.close();
+    }
+  },
+  refusalFromLog,
+  bench,
+  sizeOptions: ['records', 'operations', 'concurrency', 'docSize', 'batchSize', 'singleInserts', 'workloads'],
+});
+
+/** `nx run mongodb:tune --profile dev [--compare]`: FerretDB's backend PostgreSQL, or a real mongod's mongod.conf. */
+export async function tune(options: MongoTuneOptions, signal?: AbortSignal): Promise<TaskResult> {
+  const { config } = contextOf(options);
+  const client = await connect(config);
+  const info = await serverInfo(client).finally(() => client.close());
+  if (info.name === 'FerretDB') return tuneFerretDB(options, signal);
+  return tuneMongod(options);
+}
+
+/** mongod: mongod.conf profiles from configs/mongodb/mongod/ (backup, restart, read-back, rollback). */
+async function tuneMongod(options: MongoTuneOptions): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
   const profile = profileOf(config.root, options.profile ?? config.profile);
   const result = startResult('mongodb', 'tune', { profile: profile.name });
@@ -50,17 +92,6 @@ export async function tune(options: MongoTuneOptions): Promise<TaskResult> {
   try {
     const info = await serverInfo(client);
     result.server = { name: info.name, version: info.version };
-    if (info.name === 'FerretDB') {
-      result.tables.push({
-        title: `FerretDB ${info.ferretdbVersion}: profile "${profile.name}" does not apply (nothing was changed)`,
-        head: ['setting', 'requested', 'applied', 'why not'],
-        rows: profile.settings.length ? profile.settings.map((s) => [s.name, s.value, 'no', notApplicableOnFerret(s)]) : [['(none: stock settings)', '-', 'no', 'nothing to apply']],
-      });
-      result.checks.push(...profile.settings.map((s) => ({ name: `${s.name} = ${s.value}`, passed: false, skipped: true, detail: `not applicable: ${notApplicableOnFerret(s)}` })));
-      result.notes.push(`the server is FerretDB ${info.ferretdbVersion} (MongoDB ${info.protocolVersion} protocol), not mongod: mongod.conf profiles apply to mongod only; nothing was changed`);
-      result.data = { state: 'not-applicable', server: info };
-      return result.finish();
-    }
     await client.close();
     const outcome = await applyProfile({
       provider: providerFor(config),

@@ -1,48 +1,133 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { isDevstackError, loadConfig } from '@devstack/core';
-import { mongoBinary, providerFor } from '@devstack/runtime';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { endpointsOf, getCredentials, isDevstackError, loadConfig, readPid, type TaskResult } from '@devstack/core';
+import { mongoBackendSettings, mongoBinary, MONGO_BACKEND_PID, providerFor, StackLayout } from '@devstack/runtime';
+import { activeBackendProfile } from '../src/backend-profiles';
 import { connect, serverInfo, type MongoServerInfo } from '../src/server';
 import { tune } from '../src/tune';
 
-// Live suite: tune against whatever MongoDB-protocol server the stack runs (FerretDB here, mongod elsewhere).
+// Live suite: tune against whatever MongoDB-protocol server the stack runs: FerretDB here (its knobs are
+// its own backend PostgreSQL's), mongod elsewhere. The case that cannot run here is skipped, not passed.
 const config = loadConfig();
-// The local provider starts mongod when it is on PATH, else FerretDB: the server-specific case that
-// cannot run here is reported as skipped, not passed.
+const layout = new StackLayout(config);
 const server = mongoBinary()?.server;
 const onFerret = server === 'FerretDB' ? it : it.skip;
 const onMongod = server === 'MongoDB' ? it : it.skip;
+const SUITE_DB = 'devstack_suite_tune';
 let info: MongoServerInfo;
 const activeFile = () => providerFor(config).activeConfig('mongodb')!;
-const active = () => (existsSync(activeFile()) ? readFileSync(activeFile(), 'utf8') : '');
+const active = () => readFileSync(activeFile(), 'utf8');
+const backend = async (name: string) => (await mongoBackendSettings(config, [name]))[name];
+
+/** A setting of the `postgres` service (not FerretDB's backend): tuning the document store must not touch it. */
+async function postgresService(name: string): Promise<string> {
+  const creds = await getCredentials(config, 'postgres');
+  const { host, port } = endpointsOf(config).postgres;
+  const c = new Client({ host, port, user: creds.user, password: creds.password, database: 'postgres' });
+  await c.connect();
+  try {
+    return (await c.query(`SHOW ${name}`)).rows[0][name];
+  } finally {
+    await c.end();
+  }
+}
+
+async function knownDoc(): Promise<unknown> {
+  const client = await connect(config);
+  try {
+    return (await client.db(SUITE_DB).collection<{ _id: number; note: string }>('known').findOne({ _id: 1 }))?.note;
+  } finally {
+    await client.close();
+  }
+}
 
 beforeAll(async () => {
   const client = await connect(config);
-  info = await serverInfo(client);
+  try {
+    info = await serverInfo(client);
+    if (info.name === 'FerretDB') {
+      await client.db(SUITE_DB).dropDatabase();
+      await client.db(SUITE_DB).collection<{ _id: number; note: string }>('known').insertOne({ _id: 1, note: 'survives tune' });
+    }
+  } finally {
+    await client.close();
+  }
+});
+
+afterAll(async () => {
+  if (info?.name !== 'FerretDB') return;
+  await tune({ config, profile: 'default' });
+  const client = await connect(config);
+  await client.db(SUITE_DB).dropDatabase();
   await client.close();
 });
 
 describe('mongodb tune', () => {
-  it('refuses an unknown profile (BAD_INPUT) and changes nothing', async () => {
+  onFerret('refuses an unknown profile (BAD_INPUT) and changes nothing', async () => {
     const before = active();
     const err = await tune({ config, profile: 'bogus' }).catch((e) => e);
     expect(isDevstackError(err, 'BAD_INPUT')).toBe(true);
-    expect(err.message).toBe('Unknown MongoDB profile "bogus".');
+    expect(err.message).toBe('Unknown FerretDB backend PostgreSQL profile "bogus".');
     expect(active()).toBe(before);
   });
 
-  onFerret('on FerretDB: says per setting that it does not apply and why, and changes nothing', async () => {
+  onFerret('on FerretDB: applies dev to its backend PostgreSQL with read-back; the postgres service is untouched; data survives', async () => {
     expect(info.name).toBe('FerretDB');
-    const before = active();
+    const servicePid = readPid(layout.pid('postgres'));
+    const serviceSync = await postgresService('synchronous_commit');
     const result = await tune({ config, profile: 'dev' });
-    expect(result.data?.state).toBe('not-applicable');
-    expect(result.server?.name).toBe('FerretDB');
-    expect(result.checks).toHaveLength(3);
-    for (const c of result.checks) {
-      expect(c).toMatchObject({ passed: false, skipped: true });
-      expect(c.detail).toMatch(/^not applicable: FerretDB /);
+    expect(result.data).toMatchObject({ state: 'applied' });
+    expect(result.checks.map((c) => [c.name, c.passed])).toEqual([
+      ['shared_buffers = 256MB', true],
+      ['work_mem = 16MB', true],
+      ['effective_cache_size = 1GB', true],
+      ['synchronous_commit = off', true],
+      ['checkpoint_timeout = 15min', true],
+      ['max_wal_size = 2GB', true],
+      ['checkpoint_completion_target = 0.9', true],
+      ['wal_compression = lz4', true],
+    ]);
+    expect(result.server?.version).toMatch(/^\d+\.\d+\.\d+ \(MongoDB [\d.]+ protocol\), backend PostgreSQL \d+\.\d+/);
+    // Independently of the task's own read-back:
+    expect(await backend('shared_buffers')).toBe('256MB');
+    expect(await backend('synchronous_commit')).toBe('off');
+    expect(activeBackendProfile(config)).toBe('dev');
+    expect(result.warnings!.some((w) => w.startsWith('synchronous_commit = off: a server or OS crash can lose'))).toBe(true);
+    // The stack's `postgres` service is another cluster: same process, same settings.
+    expect(readPid(layout.pid('postgres'))).toBe(servicePid);
+    expect(await postgresService('synchronous_commit')).toBe(serviceSync);
+    expect(await knownDoc()).toBe('survives tune');
+  });
+
+  onFerret('a value the backend refuses is rolled back: old settings, server up, data intact, the server\'s words in the notes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'devstack-bad-'));
+    const bad = path.join(dir, 'banana.conf');
+    writeFileSync(bad, "# reason: a value PostgreSQL must refuse\nshared_buffers = 'banana'\n");
+    const before = active();
+    let result: TaskResult;
+    try {
+      result = await tune({ config, file: bad });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(result.tables![0].rows.map((r) => r[2])).toEqual(['no', 'no', 'no']);
+    expect(result.data).toMatchObject({ state: 'rolled-back' });
+    expect(result.checks[0]).toMatchObject({ name: 'mongodb accepted the profile', passed: false });
+    expect(readFileSync(layout.log(MONGO_BACKEND_PID), 'utf8')).toContain('invalid value for parameter "shared_buffers": "banana"');
+    expect(result.notes!.join('\n')).toContain('invalid value for parameter "shared_buffers": "banana"');
     expect(active()).toBe(before);
+    expect(await backend('shared_buffers')).toBe('256MB');
+    expect(await knownDoc()).toBe('survives tune');
+  });
+
+  onFerret('tune default restores PostgreSQL\'s stock values on the backend', async () => {
+    const result = await tune({ config, profile: 'default' });
+    expect(result.data).toMatchObject({ state: 'applied' });
+    expect(await backend('shared_buffers')).toBe('128MB');
+    expect(await backend('synchronous_commit')).toBe('on');
+    expect(activeBackendProfile(config)).toBe('default');
+    expect(await knownDoc()).toBe('survives tune');
   });
 
   onMongod('on mongod: applies dev with read-back, then default again', async () => {

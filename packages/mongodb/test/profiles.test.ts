@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { isDevstackError } from '@devstack/core';
-import { autoCacheGB, mongoProfiles, notApplicableOnFerret, profileOf, renderProfile, settingMatches } from '../src/profiles';
+import { autoCacheGB, mongoProfiles, profileOf, renderProfile, settingMatches } from '../src/profiles';
 
 const root = path.resolve(__dirname, '../../..');
 const GiB = 2 ** 30;
 const reference = mongoProfiles(8 * GiB);
 
 describe('mongod profiles', () => {
-  it.each(['default', 'dev', 'auto'])('configs/mongodb/%s.conf is the rendering of profiles.ts (auto: for an 8 GiB machine)', (name) => {
-    expect(readFileSync(path.join(root, 'configs', 'mongodb', `${name}.conf`), 'utf8')).toBe(renderProfile(reference[name]));
+  it.each(['default', 'dev', 'auto'])('configs/mongodb/mongod/%s.conf is the rendering of profiles.ts (auto: for an 8 GiB machine)', (name) => {
+    expect(readFileSync(path.join(root, 'configs', 'mongodb', 'mongod', `${name}.conf`), 'utf8')).toBe(renderProfile(reference[name]));
   });
 
   it('dev is real mongod.conf YAML with the nested settings', () => {
@@ -44,14 +44,6 @@ describe('mongod profiles', () => {
     expect(isDevstackError(err, 'BAD_INPUT')).toBe(true);
     expect((err as Error).message).toBe('Unknown MongoDB profile "turbo".');
     expect((err as { fix: string }).fix).toContain('--profile dev');
-  });
-
-  it('says per setting why it does not apply to FerretDB', () => {
-    const [cache, compressor, commit] = reference.dev.settings;
-    expect(notApplicableOnFerret(cache)).toMatch(/no WiredTiger engine/);
-    expect(notApplicableOnFerret(compressor)).toMatch(/no WiredTiger engine/);
-    expect(notApplicableOnFerret(commit)).toMatch(/no mongod journal/);
-    expect(notApplicableOnFerret({ name: 'net.maxIncomingConnections', value: '100', reason: '' })).toMatch(/command-line flags only/);
   });
 
   it('compares read-back values numerically or by text', () => {

@@ -2,7 +2,7 @@ import type { SegmentationPolicy } from '@devstack/runtime';
 
 /** The parts of a docker-compose.yml this check reads. */
 export interface ComposeDoc {
-  services?: Record<string, { networks?: string[] | Record<string, unknown> | null }>;
+  services?: Record<string, { networks?: string[] | Record<string, unknown> | null; network_mode?: string }>;
   networks?: Record<string, unknown>;
 }
 
@@ -29,6 +29,12 @@ export function composeMembershipProblems(policy: SegmentationPolicy, doc: Compo
   for (const [name, svc] of Object.entries(doc.services ?? {})) {
     const service = policyServiceOf(name);
     if (!service) continue;
+    // A helper in another service's namespace (FerretDB's backend PostgreSQL in mongodb's) has that service's membership.
+    const shared = /^service:(.+)$/.exec(svc.network_mode ?? '')?.[1];
+    if (shared) {
+      if (!doc.services?.[shared]) problems.push(`${name}: network_mode names service "${shared}", which is not in the compose file`);
+      continue;
+    }
     const want = policy.services[service]?.networks;
     if (!want) {
       problems.push(`compose service "${name}" is not in the policy`);

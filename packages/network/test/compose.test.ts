@@ -42,6 +42,13 @@ describe('compose membership against the policy', () => {
       'redis-4: missing network(s) app',
     ]);
   });
+  test('a helper in a service\'s namespace (network_mode: service:X) takes that membership; a dangling one is reported', () => {
+    const doc = goodCompose();
+    doc.services!['mongodb-pg'] = { network_mode: 'service:mongodb' };
+    expect(composeMembershipProblems(policy, doc)).toEqual([]);
+    doc.services!['mongodb-pg'] = { network_mode: 'service:mongo' };
+    expect(composeMembershipProblems(policy, doc)).toEqual(['mongodb-pg: network_mode names service "mongo", which is not in the compose file']);
+  });
   test('undeclared networks, unknown and missing services', () => {
     const doc = goodCompose();
     delete doc.networks!.observability;

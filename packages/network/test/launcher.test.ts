@@ -28,6 +28,7 @@ describe('launcher: servers start inside their namespace once the topology is re
   test('redis nodes share the redis namespace; root servers get no setpriv', () => {
     write(true);
     expect(serviceOfPidName('redis-4')).toBe('redis');
+    expect(serviceOfPidName('mongodb-pg')).toBe('mongodb');
     const o = inNamespace({ stateRoot }, 'redis-4', { name: 'redis', command: 'redis-server', args: ['n.conf'] });
     expect(o.args).toEqual(['netns', 'exec', 'dsp600-redis', 'redis-server', 'n.conf']);
     expect(inNamespace({ stateRoot }, 'vault', opts)).toBe(opts);

@@ -42,10 +42,11 @@ describe('topology plan', () => {
     expect(text).toContain('ip daddr 127.0.0.1 tcp dport 16032 dnat ip to 10.213.96.11:16032');
     expect(text).toContain('iifname "dsp600-data" oifname != "dsp600-data" counter drop');
     expect(text).toMatch(/ip daddr \{ 10\.213\.95\.0\/24, .* \} oifname != \{ .*"lo" \} drop/);
-    // 11 policy ports plus the host-only dual-mode TLS listeners (FerretDB +2, six Redis nodes +10).
-    expect(plan.publish).toHaveLength(18);
+    // 11 policy ports plus the host-only ports: dual-mode TLS listeners (FerretDB +2, six Redis nodes +10)
+    // and FerretDB's backend PostgreSQL (+3, for mongodb:tune's read-back from the host).
+    expect(plan.publish).toHaveLength(19);
     expect(plan.publish.filter((p) => p.service === 'redis').map((p) => p.port)).toEqual([17600, 17601, 17602, 17603, 17604, 17605, 17610, 17611, 17612, 17613, 17614, 17615]);
-    expect(plan.publish.filter((p) => p.service === 'mongodb').map((p) => p.port)).toEqual([17617, 17618, 17619]);
+    expect(plan.publish.filter((p) => p.service === 'mongodb').map((p) => p.port)).toEqual([17617, 17618, 17619, 17620]);
   });
 
   test('namespace ruleset: mongodb accepts only the metrics port from observability, only the wire port from app', () => {

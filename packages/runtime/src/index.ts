@@ -8,6 +8,18 @@ export { StackLayout, findBinary, findBinaryIn, postgresBinDir, toolDirs, PROJEC
 export { LocalProvider, LOCAL_SERVICES } from './local/local-provider';
 export { serviceAccount, SERVICE_USER } from './local/service';
 export { vaultBinary, vaultVersion, vaultConfigText } from './local/vault-server';
-export { mongoBinary, mongoUrl, mongoMetricsPort } from './local/mongo-server';
+export {
+  mongoBinary,
+  mongoUrl,
+  mongoMetricsPort,
+  mongoBackendPort,
+  mongoBackendSettings,
+  mongoBackendVersion,
+  isPostgresFragment,
+  retireSqliteFiles,
+  MONGO_AUTH_DATABASE,
+  MONGO_BACKEND_PID,
+  MONGO_BACKEND_DATABASE,
+} from './local/mongo-server';
 export { mariadbSocket } from './local/mariadb-server';
 export { clusterShape, redisClient, startRedisNode, redisNodeConfig, redisNodeConfigFile, redisPidName, type ClusterShape } from './local/redis-cluster';

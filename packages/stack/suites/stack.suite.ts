@@ -12,7 +12,7 @@ import mysql from 'mysql2/promise';
 import nodeVault from 'node-vault';
 import { Client } from 'pg';
 import { endpointsOf, getCredentials, isAlive, kvData, kvPath, loadConfig, readAppRole, readPid, runCli, STACK_SERVICES, type LoadedConfig } from '@devstack/core';
-import { LocalProvider, mongoUrl } from '@devstack/runtime';
+import { LocalProvider, mongoBinary, mongoUrl } from '@devstack/runtime';
 
 const OFFSET = 1000;
 const STATE = '.devstack/suite-stack';
@@ -70,7 +70,8 @@ describe('local stack provider', () => {
     expect((rows as { answer: number }[])[0].answer).toBe(42);
     await my.end();
 
-    const mongo = new MongoClient(mongoUrl(config));
+    // FerretDB enforces authentication: the stack's user with the password from Vault.
+    const mongo = new MongoClient(mongoUrl(config, await getCredentials(config, 'mongodb')));
     await mongo.connect();
     const coll = mongo.db('devstack_suite').collection('probe');
     await coll.insertOne({ _id: 'k' as unknown as never, v: 42 });
@@ -145,7 +146,8 @@ describe('local stack provider', () => {
 
   it('down stops every stack process and leaves data in place', async () => {
     const pids = stackPids();
-    expect(pids.length).toBe(11); // vault, postgres, mysql, mongodb, 6 redis nodes, api
+    // vault, postgres, mysql, mongodb (FerretDB and, unless the server is mongod, its backend PostgreSQL), 6 redis nodes, api
+    expect(pids.length).toBe(mongoBinary()?.server === 'FerretDB' ? 12 : 11);
     await provider.down();
     expect(pids.filter(isAlive)).toEqual([]);
     // No process anywhere still runs from this stack's state directory.

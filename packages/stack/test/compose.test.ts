@@ -12,7 +12,7 @@ import { composeNames } from '@devstack/core';
 
 const root = path.resolve(__dirname, '../../..');
 const file = path.join(root, 'docker-compose.yml');
-type Service = { ports?: string[]; volumes?: string[]; image?: string };
+type Service = { ports?: string[]; volumes?: string[]; image?: string; network_mode?: string; environment?: Record<string, string> };
 const compose = parse(readFileSync(file, 'utf8'), { merge: true }) as { services: Record<string, Service> };
 
 describe('docker-compose.yml', () => {
@@ -45,10 +45,21 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('runs FerretDB with the PostgreSQL handler, authentication on, its backend on the mongodb namespace\'s loopback', () => {
+    const env = compose.services.mongodb.environment!;
+    expect(env.FERRETDB_HANDLER).toBe('postgresql');
+    expect(env.FERRETDB_TEST_ENABLE_NEW_AUTH).toBe('true');
+    expect(env.FERRETDB_POSTGRESQL_URL).toMatch(/@127\.0\.0\.1:5432\/ferretdb$/);
+    expect(compose.services['mongodb-pg'].network_mode).toBe('service:mongodb');
+    expect(compose.services['mongodb-pg'].ports).toBeUndefined();
+  });
+
   it('uses real server images of the same families', () => {
     expect(compose.services.postgres.image).toMatch(/^postgres:15/);
     expect(compose.services.mysql.image).toMatch(/^mysql:8/);
-    expect(compose.services.mongodb.image).toMatch(/^mongo:7/);
+    // FerretDB 1.24 on its own PostgreSQL 15, in the mongodb service's network namespace (as the local stack runs it).
+    expect(compose.services.mongodb.image).toBe('ghcr.io/ferretdb/ferretdb:1.24.2');
+    expect(compose.services['mongodb-pg'].image).toMatch(/^postgres:15/);
     expect(compose.services['redis-1'].image).toMatch(/^redis:7/);
     expect(compose.services.vault.image).toMatch(/^(hashicorp\/vault|openbao\/openbao):/);
   });

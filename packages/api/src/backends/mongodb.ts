@@ -18,10 +18,11 @@ export function mongodbBackend(config: LoadedConfig, options: ApiOptions, warn: 
     try {
       await client.connect();
     } catch (err) {
-      // FerretDB 1.x on SQLite has no users: it refuses a SCRAM login it cannot check. Fall back to no auth there.
+      // A local mongod started without --auth has no users and refuses any login: no auth there only.
+      // (FerretDB here enforces SCRAM: without a login every command is refused, so this cannot hide a refusal.)
       if (!/auth/i.test((err as Error).message)) throw err;
       await client.close().catch(() => undefined);
-      warn('mongodb: the server refused the Vault credentials; connecting without authentication (FerretDB/SQLite has no users)');
+      warn('mongodb: the server refused the Vault credentials; connecting without authentication (a mongod without --auth has no users)');
       client = new MongoClient(mongoUrl(config), { maxPoolSize: options.pool, serverSelectionTimeoutMS: options.timeoutMs, connectTimeoutMS: options.timeoutMs });
       await client.connect();
     }

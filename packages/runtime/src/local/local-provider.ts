@@ -50,7 +50,8 @@ export class LocalProvider implements StackProvider {
     for (const s of toStart) {
       const svc = LOCAL_SERVICES[s];
       for (const [i, port] of svc.ports(this.config).entries()) {
-        const pidName = svc.pidNames()[Math.min(i, svc.pidNames().length - 1)];
+        const owners = svc.portPids?.() ?? svc.pidNames();
+        const pidName = owners[Math.min(i, owners.length - 1)];
         if (runningPid(this.layout, pidName)) continue;
         if (!(await portIsFree(this.config.host, port))) {
           throw new DevstackError('PORT_IN_USE', `${s}: port ${port} on ${this.config.host} is already in use by another process.`, {

@@ -1,16 +1,18 @@
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { type LoadedConfig, endpointsOf, DevstackError, waitFor, type ServiceStatus, clientTls, ferretTlsArgs } from '@devstack/core';
-import { findBinary } from './layout';
-import { ensureActive } from './postgres-server';
-import { baseStatus, ownedDir, runningPid, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
+import { Client } from 'pg';
+import { type LoadedConfig, endpointsOf, getCredentials, DevstackError, MONGO_BACKEND_PORT_SHIFT, waitFor, type ServiceStatus, clientTls, ferretTlsArgs } from '@devstack/core';
+import { findBinary, postgresBinDir, type StackLayout } from './layout';
+import { includeActiveProfile, initCluster } from './postgres-server';
+import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export interface MongoBinary {
   path: string;
   server: 'MongoDB' | 'FerretDB';
 }
 
-/** `mongod` when on PATH, else FerretDB (SQLite backend) built by tools/setup.sh. */
+/** `mongod` when on PATH, else FerretDB 1.24 (PostgreSQL backend) built by tools/setup.sh. */
 export function mongoBinary(): MongoBinary | undefined {
   const mongod = findBinary('mongod');
   if (mongod) return { path: mongod, server: 'MongoDB' };
@@ -19,56 +21,86 @@ export function mongoBinary(): MongoBinary | undefined {
   return undefined;
 }
 
-/** FerretDB's debug/metrics HTTP listener (health, Prometheus metrics): mongodb port + 1. */
-export const mongoMetricsPort = (config: LoadedConfig) => config.ports.mongodb + 1;
+/** FerretDB's debug/metrics HTTP listener (health, Prometheus metrics): mongodb port + 1 (+2 is its dual-mode TLS listener). */
+export const mongoMetricsPort = (config: Pick<LoadedConfig, 'ports'>) => config.ports.mongodb + 1;
+/** FerretDB's own PostgreSQL cluster: mongodb port + 3, so the `postgres` service stays independent of document traffic. */
+export const mongoBackendPort = (config: Pick<LoadedConfig, 'ports'>) => config.ports.mongodb + MONGO_BACKEND_PORT_SHIFT;
+/** Pid file / log name of the backend cluster; it runs in the mongodb namespace when segmented. */
+export const MONGO_BACKEND_PID = 'mongodb-pg';
+/** The PostgreSQL database FerretDB keeps its MongoDB databases in (one schema each). */
+export const MONGO_BACKEND_DATABASE = 'ferretdb';
+/** The MongoDB database that holds the stack's FerretDB user (clients authenticate against it). */
+export const MONGO_AUTH_DATABASE = 'admin';
 
 export function mongoUrl(config: LoadedConfig, creds?: { user: string; password: string }): string {
   const { host, port } = endpointsOf(config).mongodb;
   const auth = creds ? `${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@` : '';
-  return `mongodb://${auth}${host}:${port}/?directConnection=true&serverSelectionTimeoutMS=3000`;
+  const authSource = creds ? `&authSource=${MONGO_AUTH_DATABASE}` : '';
+  return `mongodb://${auth}${host}:${port}/?directConnection=true&serverSelectionTimeoutMS=3000${authSource}`;
 }
+
+const usesBackend = () => mongoBinary()?.server !== 'MongoDB';
 
 export const mongoService: LocalService = {
   name: 'mongodb',
-  ports: (config) => [config.ports.mongodb, mongoMetricsPort(config)],
-  pidNames: () => ['mongodb'],
+  ports: (config) => (usesBackend() ? [config.ports.mongodb, mongoMetricsPort(config), mongoBackendPort(config)] : [config.ports.mongodb]),
+  portPids: () => (usesBackend() ? ['mongodb', 'mongodb', MONGO_BACKEND_PID] : ['mongodb']),
+  pidNames: () => (usesBackend() ? ['mongodb', MONGO_BACKEND_PID] : ['mongodb']),
 
   async start(ctx: LocalContext): Promise<void> {
     const { config, layout } = ctx;
     const bin = mongoBinary();
     if (!bin) throw new DevstackError('TOOL_MISSING', 'No MongoDB protocol server found (mongod or ferretdb).', { fix: 'Run tools/setup.sh: it builds FerretDB 1.24 with Go.' });
-    ownedDir(layout.conf('mongodb'), undefined);
-    ensureActive(layout, 'mongodb');
-    if (runningPid(layout, 'mongodb')) return;
     const { host, port } = endpointsOf(config).mongodb;
-    let args: string[];
-    if (bin.server === 'FerretDB') {
-      const dataDir = ownedDir(layout.data('mongodb'), undefined);
-      const stateDir = ownedDir(layout.data('mongodb-state'), undefined);
-      const tls = ferretTlsArgs(config, host, port);
-      args = [
-        // Required TLS: no plaintext listener at all (empty --listen-addr), TLS on the port instead.
-        `--listen-addr=${tls.plaintext ? `${host}:${port}` : ''}`,
-        ...tls.args,
-        '--handler=sqlite',
-        `--sqlite-url=file:${dataDir}/`,
-        `--state-dir=${stateDir}`,
-        `--debug-addr=${host}:${mongoMetricsPort(config)}`,
-        '--telemetry=disable',
-        '--log-level=warn',
-      ];
-    } else {
+    if (bin.server === 'MongoDB') {
+      ownedDir(layout.conf('mongodb'), undefined);
+      ensureMongodActive(layout, ctx.progress);
+      if (runningPid(layout, 'mongodb')) return;
       const dataDir = ownedDir(layout.data('mongodb'), undefined);
       // The profile (mongod.conf YAML) first; command-line options place the server and win over it.
-      args = ['--config', layout.activeConfig('mongodb'), '--port', String(port), '--bind_ip', host, '--dbpath', dataDir, '--pidfilepath', path.join(layout.run, 'mongod.pid')];
+      const args = ['--config', layout.activeConfig('mongodb'), '--port', String(port), '--bind_ip', host, '--dbpath', dataDir, '--pidfilepath', path.join(layout.run, 'mongod.pid')];
+      ctx.progress(`mongodb: starting MongoDB on port ${port}`);
+      await startAndWait(layout, 'mongodb', { name: 'mongodb', command: bin.path, args }, { host, port }, 30000, ctx.signal);
+      await waitFor(() => ping(config).then(() => true), { timeoutMs: 20000, what: 'mongodb to answer ping', logFile: layout.log('mongodb') });
+      return;
     }
-    ctx.progress(`mongodb: starting ${bin.server} on port ${port}`);
-    await startAndWait(layout, 'mongodb', { name: 'mongodb', command: bin.path, args }, { host, port }, 30000, ctx.signal);
+    const secret = ctx.secrets.get('mongodb');
+    if (!secret) throw new DevstackError('ENVIRONMENT', 'mongodb: no credentials from Vault.');
+    retireSqliteFiles(layout, ctx.progress);
+    await startBackend(ctx, secret);
+    if (runningPid(layout, 'mongodb')) return;
+    const stateDir = ownedDir(layout.data('mongodb-state'), undefined);
+    const tls = ferretTlsArgs(config, host, port);
+    const args = [
+      // Required TLS: no plaintext listener at all (empty --listen-addr), TLS on the port instead.
+      `--listen-addr=${tls.plaintext ? `${host}:${port}` : ''}`,
+      ...tls.args,
+      '--handler=postgresql',
+      `--state-dir=${stateDir}`,
+      `--debug-addr=${host}:${mongoMetricsPort(config)}`,
+      '--telemetry=disable',
+      '--log-level=warn',
+      // SCRAM-SHA-1/256 users of FerretDB itself; every command except hello/ping/buildInfo/saslStart... needs a login.
+      '--test-enable-new-auth',
+      `--setup-database=${MONGO_AUTH_DATABASE}`,
+      `--setup-username=${secret.user}`,
+    ];
+    // Secrets through the environment (readable by root and the process owner only), never argv (ps shows it).
+    const env = {
+      ...process.env,
+      FERRETDB_POSTGRESQL_URL: backendUrl(config, secret),
+      FERRETDB_SETUP_PASSWORD: secret.password,
+    };
+    ctx.progress(`mongodb: starting FerretDB (PostgreSQL backend on port ${mongoBackendPort(config)}, authentication on) on port ${port}`);
+    await startAndWait(layout, 'mongodb', { name: 'mongodb', command: bin.path, args, env }, { host, port }, 30000, ctx.signal);
     await waitFor(() => ping(config).then(() => true), { timeoutMs: 20000, what: 'mongodb to answer ping', logFile: layout.log('mongodb') });
+    await checkLogin(config, secret, layout);
   },
 
   async stop({ layout }) {
     await stopByPidFile(layout, 'mongodb');
+    // SIGINT: PostgreSQL's "fast" shutdown.
+    await stopByPidFile(layout, MONGO_BACKEND_PID, 'SIGINT', 30000);
   },
 
   async status({ config, layout }): Promise<ServiceStatus> {
@@ -79,7 +111,11 @@ export const mongoService: LocalService = {
       const info = await ping(config);
       st.version = info.ferretdbVersion ? `${info.ferretdbVersion} (MongoDB ${info.version} protocol)` : info.version;
       st.healthy = true;
-      if (info.ferretdbVersion) st.detail = 'SQLite backend; authentication not enforced by FerretDB 1.x with SQLite';
+      if (info.ferretdbVersion) {
+        const backendPid = runningPid(layout, MONGO_BACKEND_PID);
+        st.healthy = backendPid !== undefined;
+        st.detail = `PostgreSQL backend on port ${mongoBackendPort(config)} (${backendPid ? `pid ${backendPid}` : 'NOT running'}); SCRAM authentication required`;
+      }
     } catch (err) {
       st.detail = (err as Error).message;
     }
@@ -87,12 +123,170 @@ export const mongoService: LocalService = {
   },
 };
 
+function backendUrl(config: LoadedConfig, secret: { user: string; password: string }): string {
+  const host = endpointsOf(config).mongodb.host;
+  return `postgres://${encodeURIComponent(secret.user)}:${encodeURIComponent(secret.password)}@${host}:${mongoBackendPort(config)}/${MONGO_BACKEND_DATABASE}`;
+}
+
+/** The backend cluster: initdb on first start (superuser = the mongodb secret's user), the active profile included. */
+async function startBackend(ctx: LocalContext, secret: { user: string; password: string }): Promise<void> {
+  const { config, layout } = ctx;
+  const bin = postgresBinDir();
+  if (!bin) throw new DevstackError('TOOL_MISSING', 'PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin); FerretDB needs one as its backend.', { fix: 'Run tools/setup.sh (installs Debian postgresql).' });
+  const account = serviceAccount();
+  const dataDir = layout.data(MONGO_BACKEND_PID);
+  const socketDir = ownedDir(path.join(layout.run, MONGO_BACKEND_PID), account, 0o755);
+  // The backend reads the active profile from here, as the service account.
+  ownedDir(layout.conf('mongodb'), account, 0o755);
+  ensureBackendActive(layout, ctx.progress);
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    ctx.progress('mongodb: initdb of the FerretDB backend PostgreSQL cluster (first start)');
+    await initCluster({ bin, dataDir, account, user: secret.user, password: secret.password, pwDir: layout.conf('mongodb'), what: 'mongodb backend' });
+  }
+  includeActiveProfile(dataDir, layout.activeConfig('mongodb'));
+  const host = endpointsOf(config).mongodb.host;
+  const port = mongoBackendPort(config);
+  if (!runningPid(layout, MONGO_BACKEND_PID)) {
+    ctx.progress(`mongodb: starting its backend PostgreSQL on port ${port}`);
+    await startAndWait(
+      layout,
+      MONGO_BACKEND_PID,
+      {
+        name: 'mongodb backend PostgreSQL',
+        command: path.join(bin, 'postgres'),
+        args: ['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${host}`, '-c', `unix_socket_directories=${socketDir}`, '-c', 'logging_collector=off'],
+        uid: account?.uid,
+        gid: account?.gid,
+        cwd: dataDir,
+      },
+      { host, port },
+      60000,
+      ctx.signal,
+    );
+  }
+  await waitFor(() => backendQuery(config, secret, 'SELECT 1', 'postgres').then(() => true), {
+    timeoutMs: 30000,
+    what: 'the mongodb backend PostgreSQL to accept logins',
+    logFile: layout.log(MONGO_BACKEND_PID),
+  });
+  const rows = await backendQuery(config, secret, `SELECT 1 FROM pg_database WHERE datname = '${MONGO_BACKEND_DATABASE}'`, 'postgres');
+  if (rows.length === 0) await backendQuery(config, secret, `CREATE DATABASE ${MONGO_BACKEND_DATABASE}`, 'postgres');
+}
+
+/** A login with the Vault password must work, or `up` fails now with the server's answer instead of every client later. */
+async function checkLogin(config: LoadedConfig, secret: { user: string; password: string }, layout: StackLayout): Promise<void> {
+  const tls = clientTls(config, 'mongodb');
+  const client = new MongoClient(mongoUrl(config, secret), { serverSelectionTimeoutMS: 5000, ...(tls ? { tls: true, ca: tls.ca, cert: tls.cert, key: tls.key } : {}) } as never);
+  try {
+    await client.connect();
+    await client.db(MONGO_AUTH_DATABASE).command({ connectionStatus: 1 });
+  } catch (err) {
+    throw new DevstackError('ENVIRONMENT', `mongodb: FerretDB refused the Vault credentials of user "${secret.user}": ${(err as Error).message}`, {
+      fix: `The user was created on the first start with the password Vault held then. If Vault was reset since, remove ${layout.data(MONGO_BACKEND_PID)} (dev data) or run: npx nx run stack:down --purge`,
+      cause: err,
+    });
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * A query on the backend cluster as its superuser (the mongodb secret). Used by `up` and by
+ * mongodb:tune's read-back; not a route for clients (they go through FerretDB).
+ */
+export async function backendQuery(config: LoadedConfig, creds: { user: string; password: string }, sql: string, database = MONGO_BACKEND_DATABASE): Promise<Record<string, unknown>[]> {
+  const client = new Client({ host: endpointsOf(config).mongodb.host, port: mongoBackendPort(config), user: creds.user, password: creds.password, database, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Effective settings of the backend cluster (SHOW values from pg_settings) for mongodb:tune's read-back. */
+export async function mongoBackendSettings(config: LoadedConfig, names: string[]): Promise<Record<string, string>> {
+  if (names.length === 0) return {};
+  const creds = await getCredentials(config, 'mongodb');
+  const list = names.map((n) => `'${n.replace(/'/g, "''")}'`).join(', ');
+  const rows = await backendQuery(config, creds, `SELECT name, current_setting(name) AS value FROM pg_settings WHERE name IN (${list})`);
+  return Object.fromEntries(rows.map((r) => [String(r.name), String(r.value)]));
+}
+
+export async function mongoBackendVersion(config: LoadedConfig): Promise<string> {
+  const creds = await getCredentials(config, 'mongodb');
+  return String((await backendQuery(config, creds, 'SHOW server_version'))[0].server_version).split(' ')[0];
+}
+
+/** A postgresql.conf fragment has `name = value` lines only; a mongod.conf is YAML (`key:` lines, `{}`). */
+export function isPostgresFragment(text: string): boolean {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .every((l) => /^[A-Za-z_][\w.]*\s*=/.test(l));
+}
+
+/**
+ * The backend's active profile: configs/mongodb/default.conf on first start. An active.conf from the
+ * SQLite days is a mongod.conf YAML that PostgreSQL cannot parse: kept as a backup, replaced, said so.
+ */
+function ensureBackendActive(layout: StackLayout, progress: (m: string) => void): void {
+  const active = layout.activeConfig('mongodb');
+  const def = layout.profile('mongodb', 'default');
+  if (existsSync(active)) {
+    if (isPostgresFragment(readFileSync(active, 'utf8'))) return;
+    const kept = `${active}.mongod-yaml`;
+    renameSync(active, kept);
+    progress(`mongodb: ${path.relative(layout.config.root, active)} was a mongod.conf profile (FerretDB on SQLite ignored it); kept as ${path.basename(kept)}, replaced by the backend PostgreSQL's default profile`);
+  }
+  if (existsSync(def)) copyFileSync(def, active);
+  else writeFileSync(active, '# mongodb backend PostgreSQL: stock settings (no configs/mongodb/default.conf found)\n');
+}
+
+/** mongod's active profile: configs/mongodb/mongod/default.conf; a backend PostgreSQL fragment is set aside. */
+function ensureMongodActive(layout: StackLayout, progress: (m: string) => void): void {
+  const active = layout.activeConfig('mongodb');
+  const def = path.join(layout.config.root, 'configs', 'mongodb', 'mongod', 'default.conf');
+  if (existsSync(active)) {
+    const text = readFileSync(active, 'utf8');
+    if (!isPostgresFragment(text) || !/^\s*[A-Za-z_]/m.test(text)) return;
+    renameSync(active, `${active}.postgresql`);
+    progress('mongodb: the active profile was FerretDB\'s backend PostgreSQL profile; set aside for mongod\'s default mongod.conf');
+  }
+  if (existsSync(def)) copyFileSync(def, active);
+  else writeFileSync(active, '{}\n');
+}
+
+/**
+ * FerretDB on SQLite (before this stack moved to the PostgreSQL backend) kept *.sqlite files in
+ * .devstack/data/mongodb/. They are dev data, not migrated: moved aside once, never deleted, never fatal.
+ */
+export function retireSqliteFiles(layout: StackLayout, progress: (m: string) => void): void {
+  const dir = layout.data('mongodb');
+  try {
+    if (!existsSync(dir)) return;
+    const files = readdirSync(dir).filter((f) => /\.sqlite(-wal|-shm)?$/.test(f));
+    if (files.length === 0) return;
+    const bytes = files.reduce((a, f) => a + statSync(path.join(dir, f)).size, 0);
+    let target = layout.data('mongodb-sqlite-retired');
+    for (let i = 2; existsSync(target); i++) target = layout.data(`mongodb-sqlite-retired-${i}`);
+    renameSync(dir, target);
+    progress(
+      `mongodb: found ${files.length} SQLite file(s) (${(bytes / 1024 ** 2).toFixed(1)} MB) from FerretDB's SQLite backend; the stack now uses PostgreSQL and does not migrate them: moved to ${path.relative(layout.config.root, target)} (delete it when no longer needed; stack down --purge removes it)`,
+    );
+  } catch (err) {
+    progress(`mongodb: warning: could not move the old SQLite files in ${dir} aside (${(err as Error).message}); they are left in place and not used`);
+  }
+}
+
 export async function ping(config: LoadedConfig): Promise<{ version: string; ferretdbVersion?: string }> {
   const tls = clientTls(config, 'mongodb');
   const client = new MongoClient(mongoUrl(config), { serverSelectionTimeoutMS: 3000, connectTimeoutMS: 3000, ...(tls ? { tls: true, ca: tls.ca, cert: tls.cert, key: tls.key } : {}) } as never);
   try {
     await client.connect();
     const admin = client.db('admin');
+    // ping and buildInfo need no login, also with authentication on.
     await admin.command({ ping: 1 });
     const build = await admin.command({ buildInfo: 1 });
     return { version: String(build.version), ferretdbVersion: build.ferretdbVersion ? String(build.ferretdbVersion).replace(/^v/, '') : undefined };

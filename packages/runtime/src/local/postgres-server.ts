@@ -1,9 +1,9 @@
-import { appendFileSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { type LoadedConfig, getCredentials, endpointsOf, DevstackError, runCommand, waitFor, type ServiceStatus, clientTls, postgresTlsArgs } from '@devstack/core';
 import { postgresBinDir, type StackLayout } from './layout';
-import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
+import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type Account, type LocalContext, type LocalService } from './service';
 
 const INCLUDE_MARK = '# devstack: active profile';
 
@@ -25,22 +25,9 @@ export const postgresService: LocalService = {
     ensureActive(layout, 'postgres');
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
       ctx.progress('postgres: initdb (first start)');
-      rmSync(dataDir, { recursive: true, force: true });
-      ownedDir(dataDir, account);
-      const pwfile = path.join(layout.conf('postgres'), '.pwfile');
-      writeFileSync(pwfile, `${secret.password}\n`, { mode: 0o600 });
-      if (account) require('node:fs').chownSync(pwfile, account.uid, account.gid);
-      const r = await runCommand(path.join(bin, 'initdb'), ['-D', dataDir, '-U', secret.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8'], {
-        uid: account?.uid,
-        gid: account?.gid,
-        cwd: dataDir,
-      }).finally(() => rmSync(pwfile, { force: true }));
-      if (r.code !== 0) throw new DevstackError('ENVIRONMENT', `postgres: initdb failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`, { fix: `Data directory: ${dataDir}` });
+      await initCluster({ bin, dataDir, account, user: secret.user, password: secret.password, pwDir: layout.conf('postgres'), what: 'postgres' });
     }
-    const confFile = path.join(dataDir, 'postgresql.conf');
-    if (!readFileSync(confFile, 'utf8').includes(INCLUDE_MARK)) {
-      appendFileSync(confFile, `\n${INCLUDE_MARK}\ninclude_if_exists = '${layout.activeConfig('postgres')}'\n`);
-    }
+    includeActiveProfile(dataDir, layout.activeConfig('postgres'));
     if (runningPid(layout, 'postgres')) return;
     ctx.progress(`postgres: starting on port ${config.ports.postgres}`);
     const { host, port } = endpointsOf(config).postgres;
@@ -93,6 +80,32 @@ export async function query(config: LoadedConfig, creds: { user: string; passwor
     return (await client.query(sql)).rows;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * initdb a PostgreSQL cluster owned by the service account, with `user` as its superuser and
+ * SCRAM-SHA-256 authentication. The password goes through a 0600 file removed right after.
+ */
+export async function initCluster(o: { bin: string; dataDir: string; account: Account | undefined; user: string; password: string; pwDir: string; what: string }): Promise<void> {
+  rmSync(o.dataDir, { recursive: true, force: true });
+  ownedDir(o.dataDir, o.account);
+  const pwfile = path.join(o.pwDir, '.pwfile');
+  writeFileSync(pwfile, `${o.password}\n`, { mode: 0o600 });
+  if (o.account) chownSync(pwfile, o.account.uid, o.account.gid);
+  const r = await runCommand(path.join(o.bin, 'initdb'), ['-D', o.dataDir, '-U', o.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8'], {
+    uid: o.account?.uid,
+    gid: o.account?.gid,
+    cwd: o.dataDir,
+  }).finally(() => rmSync(pwfile, { force: true }));
+  if (r.code !== 0) throw new DevstackError('ENVIRONMENT', `${o.what}: initdb failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`, { fix: `Data directory: ${o.dataDir}` });
+}
+
+/** postgresql.conf of a cluster ends with an include of the service's active profile (what tune swaps). */
+export function includeActiveProfile(dataDir: string, activeConfig: string): void {
+  const confFile = path.join(dataDir, 'postgresql.conf');
+  if (!readFileSync(confFile, 'utf8').includes(INCLUDE_MARK)) {
+    appendFileSync(confFile, `\n${INCLUDE_MARK}\ninclude_if_exists = '${activeConfig}'\n`);
   }
 }
 

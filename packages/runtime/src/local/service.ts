@@ -20,6 +20,8 @@ export interface LocalService {
   ports(config: LoadedConfig): number[];
   /** Pid files of its processes. */
   pidNames(): string[];
+  /** The pid file owning each of ports() (default: pidNames by index, the last one for the rest). */
+  portPids?(): string[];
   start(ctx: LocalContext): Promise<void>;
   stop(ctx: Pick<LocalContext, 'config' | 'layout'>): Promise<void>;
   status(ctx: Pick<LocalContext, 'config' | 'layout'>): Promise<ServiceStatus>;

@@ -1,8 +1,8 @@
 import type { LoadedConfig, StartOptions } from '@devstack/core';
 import { readNetworkState } from './topology';
 
-/** The service a pid file belongs to: redis-0 .. redis-5 are the Redis cluster's nodes. */
-export const serviceOfPidName = (pidName: string) => (/^redis-\d+$/.test(pidName) ? 'redis' : pidName);
+/** The service a pid file belongs to: redis-0 .. redis-5 are the Redis cluster's nodes, mongodb-pg is FerretDB's backend. */
+export const serviceOfPidName = (pidName: string) => (/^redis-\d+$/.test(pidName) ? 'redis' : pidName === 'mongodb-pg' ? 'mongodb' : pidName);
 
 /**
  * When the segmented topology is up, start a server inside its service's namespace:
