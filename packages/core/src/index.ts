@@ -20,6 +20,7 @@ export * from './credentials';
 export * from './provider';
 export * from './tls-settings';
 export * from './perf';
+export * from './ab-stats';
 export * from './tune';
 export * from './profile-file';
 export * from './probe';
