@@ -1,4 +1,5 @@
 import { DevstackError } from './errors';
+import type { FlagSpec } from './runner';
 import { machineFingerprint } from './machine';
 import { baselineFromMetrics, readBaseline, regress, regressChecks, regressTable, writeBaseline } from './regress';
 import { metricFromTrials, round, type Metric, type ResultTable } from './results';
@@ -15,6 +16,11 @@ export interface BenchOptions extends CommonOptions {
   keep?: boolean;
 }
 
+export interface BaselineOptions extends BenchOptions {
+  /** Record on a busy machine anyway. */
+  force?: boolean;
+}
+
 export interface RegressOptions extends BenchOptions {
   /** A different machine fingerprint fails instead of warning. */
   strict?: boolean;
@@ -22,7 +28,30 @@ export interface RegressOptions extends BenchOptions {
   threshold?: number;
   /** Per-metric thresholds, `name=fraction` pairs. */
   thresholds?: string[];
+  /** A/B mode: the git ref whose configuration is the "before" arm (else NX_BASE; else the stored baseline). */
+  base?: string;
+  /** A/B caps: trial pairs per arm and wall-clock seconds. */
+  maxTrials?: number;
+  maxSeconds?: number;
+  /** Measure the false-alarm and detection rates on this machine instead of judging a change. */
+  calibrate?: boolean;
+  /** Calibration runs per kind (A/A and injected slowdown). */
+  runs?: number;
 }
+
+/** Flags of every backend's regress task (backends add their bench flags). */
+export const REGRESS_FLAGS: FlagSpec[] = [
+  { name: 'base', type: 'string', description: 'A/B: the git ref whose configs/<backend>/ is the "before" arm (default: $NX_BASE; without either, the stored baseline)' },
+  { name: 'strict', type: 'boolean', description: 'an inconclusive A/B verdict, or a baseline from another machine, fails (exit 1)' },
+  { name: 'thresholds', type: 'list', description: 'per-metric thresholds in (0, 1], name=fraction (e.g. tpcb_like_tps=0.3)' },
+  { name: 'max-trials', type: 'number', description: 'A/B: at most this many trials per arm while a verdict is open (default 12)' },
+  { name: 'max-seconds', type: 'number', description: 'A/B: stop adding trial pairs after this many seconds (default 900)' },
+  { name: 'calibrate', type: 'boolean', description: 'A/A false alarms and injected-slowdown detections on this machine; writes docs/REGRESSION_POWER.md' },
+  { name: 'runs', type: 'number', description: 'calibration runs of each kind (default 20)' },
+];
+
+/** Flags of every backend's baseline task. */
+export const BASELINE_FLAGS: FlagSpec[] = [{ name: 'force', type: 'boolean', description: 'record even when the machine is busy (load average above half the cores)' }];
 
 /** Run `fn` for each trial, with progress; a failing trial fails the measurement (no silent gaps). */
 export async function runTrials<T>(n: number, label: string, fn: (trial: number) => Promise<T>, progress?: (m: string) => void, signal?: AbortSignal): Promise<T[]> {
@@ -51,13 +80,13 @@ export function baselineTask<O extends BenchOptions>(backend: string, bench: Tas
   };
 }
 
-function parseThresholds(list: string[] | undefined): Record<string, number> {
+export function parseThresholds(list: string[] | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   for (const item of list ?? []) {
     const [name, value] = item.split('=');
     const n = Number(value);
-    if (!name || !Number.isFinite(n) || n <= 0) {
-      throw new DevstackError('BAD_INPUT', `Bad per-metric threshold "${item}".`, { fix: 'Use name=fraction, e.g. --thresholds tps=0.1,p95_ms=0.3' });
+    if (!name || !Number.isFinite(n) || n <= 0 || n > 1) {
+      throw new DevstackError('BAD_INPUT', `Bad per-metric threshold "${item}": a name=fraction with the fraction in (0, 1].`, { fix: 'Use name=fraction, e.g. --thresholds tps=0.1,p95_ms=0.3' });
     }
     out[name] = n;
   }

@@ -11,3 +11,7 @@ export { vaultBinary, vaultVersion, vaultConfigText } from './local/vault-server
 export { mongoBinary, mongoUrl, mongoMetricsPort } from './local/mongo-server';
 export { mariadbSocket } from './local/mariadb-server';
 export { clusterShape, redisClient, startRedisNode, redisNodeConfig, redisNodeConfigFile, redisPidName, type ClusterShape } from './local/redis-cluster';
+export * from './ab-arms';
+export * from './ab-sequential';
+export * from './ab-regress';
+export * from './ab-calibrate';

@@ -34,25 +34,30 @@ export interface ProfileTuneSpec<O extends ProfileTuneOptions> {
  * apply with backup, restart, read-back and automatic rollback; --dry-run; --compare with
  * interleaved trials, written to a compare result and docs/TUNING_RESULTS.md.
  */
-export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>): Task<O> {
-  const apply = (config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false): Promise<ApplyProfileOutcome> =>
-    applyProfile({
-      provider: providerFor(config),
-      service: spec.service,
-      file: profile.file,
-      settings: profile.settings,
-      // Fresh credentials each time: the server was just restarted.
-      readBack: () => spec.readBack(config, profile.settings.map((s) => s.name)),
-      matches: (s, effective) => settingMatches(s.value, effective),
-      dryRun,
-      progress,
-    });
+/** Apply a profile through the spec's read-back (backup, restart, read back, roll back on failure). */
+export function applyTuneProfile<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>, config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false): Promise<ApplyProfileOutcome> {
+  return applyProfile({
+    provider: providerFor(config),
+    service: spec.service,
+    file: profile.file,
+    settings: profile.settings,
+    // Fresh credentials each time: the server was just restarted.
+    readBack: () => spec.readBack(config, profile.settings.map((s) => s.name)),
+    matches: (s, effective) => settingMatches(s.value, effective),
+    dryRun,
+    progress,
+  });
+}
 
-  // A comparison arm that was rolled back would measure the wrong thing: fail loudly instead.
-  const activate = async (config: LoadedConfig, profile: ResolvedProfile, progress: Progress) => {
-    const outcome = await apply(config, profile, progress);
-    if (outcome.state !== 'applied') throw new DevstackError('ROLLED_BACK', `profile ${profile.name} did not apply: ${outcome.reason}`);
-  };
+/** Make a profile active for a measurement; a rolled-back arm would measure the wrong thing, so it throws. */
+export async function activateTuneProfile<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>, config: LoadedConfig, profile: ResolvedProfile, progress: Progress): Promise<void> {
+  const outcome = await applyTuneProfile(spec, config, profile, progress);
+  if (outcome.state !== 'applied') throw new DevstackError('ROLLED_BACK', `profile ${profile.name} did not apply: ${outcome.reason}`);
+}
+
+export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>): Task<O> {
+  const apply = (config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false) => applyTuneProfile(spec, config, profile, progress, dryRun);
+  const activate = (config: LoadedConfig, profile: ResolvedProfile, progress: Progress) => activateTuneProfile(spec, config, profile, progress);
 
   const command = (o: O, profile: string, trials: number): string => {
     const flag = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
