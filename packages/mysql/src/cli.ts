@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli, type FlagSpec } from '@devstack/core';
+import { BASELINE_FLAGS, REGRESS_FLAGS, runCli, type FlagSpec } from '@devstack/core';
 import { bench } from './bench';
 import { baseline, regress } from './regress';
 import { tune } from './tune';
@@ -14,10 +14,6 @@ const benchFlags: FlagSpec[] = [
   { name: 'workloads', type: 'list', description: 'sysbench workloads: oltp_read_write,oltp_read_only,oltp_write_only' },
   { name: 'probe-concurrency', type: 'number', description: 'driver probe connections (quick 4, full 8)' },
   { name: 'probe-duration', type: 'number', description: 'driver probe seconds (quick 2, full 10)' },
-];
-const regressFlags: FlagSpec[] = [
-  { name: 'strict', type: 'boolean', description: 'a baseline from another machine fails instead of warning' },
-  { name: 'thresholds', type: 'list', description: 'per-metric thresholds, name=fraction (e.g. oltp_read_write_tps=0.3)' },
 ];
 
 void runCli('mysql', {
@@ -35,6 +31,11 @@ void runCli('mysql', {
     live: true,
     run: tune,
   },
-  baseline: { description: 'run the bench and record baselines/mysql.json', flags: benchFlags, live: true, run: baseline },
-  regress: { description: 'run the bench and compare with baselines/mysql.json (threshold AND noise band; SLOs)', flags: [...benchFlags, ...regressFlags], live: true, run: regress },
+  baseline: { description: 'run the bench and record baselines/mysql.json (refuses on a busy machine unless --force)', flags: [...benchFlags, ...BASELINE_FLAGS], live: true, run: baseline },
+  regress: {
+    description: 'same-run A/B of configs/mysql at --base <ref> vs the working tree (95% interval per metric); without a ref, baselines/mysql.json; --calibrate',
+    flags: [...benchFlags, ...REGRESS_FLAGS],
+    live: true,
+    run: regress,
+  },
 });

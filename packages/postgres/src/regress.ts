@@ -1,5 +1,5 @@
 import { baselineTask, regressTask, type RegressOptions } from '@devstack/core';
-import { abRegressTask, tuneAbSpec } from '@devstack/runtime';
+import { abRegressTask, localServicePids, tuneAbSpec } from '@devstack/runtime';
 import { bench } from './bench';
 import { tuneSpec, type PostgresTuneOptions } from './tune';
 
@@ -15,5 +15,11 @@ export const regress = abRegressTask<PostgresTuneOptions & RegressOptions>(
   tuneAbSpec(tuneSpec, {
     ext: 'conf',
     stored: regressTask('postgres', bench),
+    calibration: {
+      // One trial: select-only and the probe for a second each; the quota sizing targets select-only.
+      trialOptions: { quick: true, workloads: ['select-only', 'tpcb-like'], duration: 1, probeDuration: 1 },
+      gating: ['select_only_tps', 'tpcb_like_tps'],
+      serverPids: async (config) => localServicePids(config, 'postgres'),
+    },
   }),
 );

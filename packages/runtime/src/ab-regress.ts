@@ -14,6 +14,7 @@ import {
   type TaskResult,
 } from '@devstack/core';
 import { abArms } from './ab-arms';
+import { AB_DEFAULTS } from './ab-defaults';
 import { calibrateAb } from './ab-calibrate';
 import { sequentialAb } from './ab-sequential';
 import { providerFor } from './providers';
@@ -47,7 +48,8 @@ export interface AbCalibrationSpec<O> {
   serverPids(config: LoadedConfig): Promise<number[]>;
 }
 
-export const AB_DEFAULTS = { startTrials: 4, maxTrials: 12, maxSeconds: 900 } as const;
+const fmt = (f: number) => `${f >= 0 ? '+' : ''}${(f * 100).toFixed(1)}%`;
+
 
 /** Where the base ref comes from: --base, else NX_BASE (what `nx affected` reads too). */
 export function baseRef(options: Pick<RegressOptions, 'base'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -139,7 +141,7 @@ export function abRegressTask<O extends RegressOptions>(spec: AbRegressSpec<O>):
         passed: r.verdict !== 'regressed' && !(open && options.strict),
         skipped: r.verdict === 'below-floor',
         expected: `not worse than ${(r.threshold * 100).toFixed(0)}%`,
-        observed: r.reason,
+        observed: r.low !== undefined ? `${fmt(r.change)} [${fmt(r.low)}, ${fmt(r.high!)}], n ${r.n.join('+')}` : `${fmt(r.change)}, n ${r.n.join('+')}`,
         detail: r.reason,
       });
     }

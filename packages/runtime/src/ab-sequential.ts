@@ -53,7 +53,7 @@ export function verdicts(samples: Map<string, Samples>, threshold: (m: string) =
 /**
  * Interleaved trial pairs in ABBA order (A B, B A, A B ...): every arm goes first as often as second,
  * and the arm switches (each a restart) are half of strict ABAB. Pairs are added while any metric is
- * undecided, up to the caps.
+ * undecided, up to the caps; a regression ends the run at once.
  */
 export async function sequentialAb(input: SequentialAbInput): Promise<SequentialAbOutcome> {
   const t0 = Date.now();
@@ -85,7 +85,8 @@ export async function sequentialAb(input: SequentialAbInput): Promise<Sequential
     pairs++;
     if (pairs < input.startTrials) continue;
     results = verdicts(samples, input.threshold, floor);
-    if (results.every((r) => DECIDED.includes(r.verdict))) {
+    // A regression decides the run (exit 1 whatever the other metrics do), so CI need not wait for them.
+    if (results.every((r) => DECIDED.includes(r.verdict)) || results.some((r) => r.verdict === 'regressed')) {
       stoppedBy = 'decided';
       break;
     }

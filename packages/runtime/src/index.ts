@@ -15,3 +15,5 @@ export * from './ab-arms';
 export * from './ab-sequential';
 export * from './ab-regress';
 export * from './ab-calibrate';
+export * from './ab-defaults';
+export * from './cpu-quota';

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc } from '@devstack/core';
+import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc, validateThreshold } from '@devstack/core';
 import { providerFor } from './providers';
 
 
@@ -109,6 +109,7 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
           measure: async () => (await spec.bench({ ...options, trials: 1, config, progress }, signal)).metrics,
           progress,
           signal,
+          threshold: validateThreshold(config.threshold),
         });
         Object.assign(compareResult, { metrics: [...cmp.before, ...cmp.after], tables: [cmp.table] });
         compareResult.data = { before: before.name, after: profile.name, trials, command: command(options, profile.name, trials) };
