@@ -31,6 +31,8 @@ export interface AbRegressSpec<O extends RegressOptions> {
   bench: Task<O>;
   /** The stored-baseline regress, used when no base ref is given. */
   stored: Task<O>;
+  /** Bench options of an A/B trial where the user gave none (a trial runs 10+ times per regress). */
+  trialOptions?: Partial<O>;
   /** Resolution floors per metric, overriding the unit default (latency: 0.2 ms). */
   floors?: Record<string, number>;
   /** Why a config change cannot change what this server does (FerretDB ignores mongod.conf), if so. */
@@ -47,6 +49,8 @@ export interface AbCalibrationSpec<O> {
   /** Process ids of the server (all of them: a CPU quota goes on each). */
   serverPids(config: LoadedConfig): Promise<number[]>;
 }
+
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const fmt = (f: number) => `${f >= 0 ? '+' : ''}${(f * 100).toFixed(1)}%`;
 
@@ -111,7 +115,7 @@ export function abRegressTask<O extends RegressOptions>(spec: AbRegressSpec<O>):
       outcome = await sequentialAb({
         before: { label: labels[0], activate: () => spec.apply(config, arms.beforeFile, progress) },
         after: { label: labels[1], activate: () => spec.apply(config, arms.afterFile, progress) },
-        measure: async () => (await spec.bench({ ...options, trials: 1, config, progress }, signal)).metrics,
+        measure: async () => (await spec.bench({ ...spec.trialOptions, ...defined(options), trials: 1, config, progress }, signal)).metrics,
         startTrials,
         maxTrials,
         maxSeconds,
@@ -163,7 +167,7 @@ export function abRegressTask<O extends RegressOptions>(spec: AbRegressSpec<O>):
 /** The A/B spec of a backend on the shared profile tune task: arms are applied by the tune task's apply. */
 export function tuneAbSpec<O extends RegressOptions & ProfileTuneOptions>(
   tune: ProfileTuneSpec<O>,
-  extra: Pick<AbRegressSpec<O>, 'ext' | 'stored' | 'floors' | 'calibration' | 'configNotApplicable'>,
+  extra: Pick<AbRegressSpec<O>, 'ext' | 'stored' | 'floors' | 'calibration' | 'configNotApplicable' | 'trialOptions'>,
 ): AbRegressSpec<O> {
   return {
     backend: tune.backend,

@@ -39,6 +39,8 @@ interface Samples {
   unit: string;
   better: Better;
   slo?: number;
+  /** The tool's timer step as a percentage of the figure (redis-benchmark --cluster: 250 ms steps). */
+  stepPct?: number;
   before: number[];
   after: number[];
 }
@@ -47,7 +49,14 @@ interface Samples {
 export function verdicts(samples: Map<string, Samples>, threshold: (m: string) => number, floor: (m: string, unit: string) => number | undefined): AbMetricResult[] {
   return [...samples.entries()]
     .filter(([, s]) => s.before.length && s.after.length && [...s.before, ...s.after].every((v) => v > 0))
-    .map(([name, s]) => abMetric({ name, unit: s.unit, better: s.better, before: s.before, after: s.after, threshold: threshold(name), floor: floor(name, s.unit) }));
+    .map(([name, s]) => {
+      const r = abMetric({ name, unit: s.unit, better: s.better, before: s.before, after: s.after, threshold: threshold(name), floor: floor(name, s.unit) });
+      // A figure whose timer step is half the threshold or more cannot resolve a threshold-sized change.
+      if (s.stepPct !== undefined && s.stepPct >= (threshold(name) * 100) / 2 && r.verdict !== 'below-floor') {
+        return { ...r, verdict: 'below-floor' as const, reason: `the tool's timer step is ${Math.round(s.stepPct)}% of the figure (floor: ${(threshold(name) * 50).toFixed(0)}%): shown, not judged` };
+      }
+      return r;
+    });
 }
 
 /**
@@ -79,6 +88,8 @@ export async function sequentialAb(input: SequentialAbInput): Promise<Sequential
       for (const m of await input.measure()) {
         const s = samples.get(m.name) ?? { unit: m.unit, better: m.better, slo: m.slo, before: [], after: [] };
         s[key].push(m.value);
+        const step = Number(m.labels?.timingStepPct);
+        if (Number.isFinite(step)) s.stepPct = Math.max(s.stepPct ?? 0, step);
         samples.set(m.name, s);
       }
     }

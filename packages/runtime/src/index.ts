@@ -17,3 +17,4 @@ export * from './ab-regress';
 export * from './ab-calibrate';
 export * from './ab-defaults';
 export * from './cpu-quota';
+export * from './ab-scratch';
