@@ -32,7 +32,7 @@ describe('postgres regress --base (live A/B)', () => {
     expect(await show('synchronous_commit')).toBe('off');
 
     const result = await regress({ config: scratch, base: 'HEAD~1', ...small });
-    expect(result.data).toMatchObject({ mode: 'ab', profile: 'abtest', verdict: 'regressed', diff: ['- synchronous_commit = off', '+ synchronous_commit = on'] });
+    expect({ ...result.data, table: result.tables!.at(-1) }).toMatchObject({ mode: 'ab', profile: 'abtest', verdict: 'regressed', diff: ['- synchronous_commit = off', '+ synchronous_commit = on'] });
     expect(result.data!.regressed).toContain('tpcb_like_tps');
     const check = result.checks.find((c) => c.name === 'tpcb_like_tps: regressed')!;
     expect(check.passed).toBe(false);
