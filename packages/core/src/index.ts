@@ -3,6 +3,7 @@ export * from './redact';
 export * from './workspace';
 export * from './defaults';
 export * from './config';
+export * from './registry';
 export * from './endpoints';
 export * from './machine';
 export * from './process';
