@@ -131,7 +131,7 @@ async function abRun<O extends RegressOptions>(spec: AbRegressSpec<O>, options: 
     outcome = await sequentialAb({
       before: { label: labels[0], activate: () => spec.apply(config, arms.beforeFile, progress) },
       after: { label: labels[1], activate: () => spec.apply(config, arms.afterFile, progress) },
-      measure: async () => (await spec.bench({ ...spec.trialOptions, ...defined(options), trials: 1, config, progress }, signal)).metrics,
+      measure: async () => (await spec.bench({ ...spec.trialOptions, ...defined(options), trials: 1, config, progress } as O, signal)).metrics,
       startTrials,
       maxTrials,
       maxSeconds,
