@@ -173,7 +173,9 @@ async function abRun<O extends RegressOptions>(spec: AbRegressSpec<O>, options: 
   if (summary.regressed.length) result.notes!.push(`regressed: ${summary.regressed.join(', ')}`);
   if (summary.inconclusive.length) {
     result.warnings!.push(
-      `inconclusive after ${outcome.trialsPerArm} trial pairs (${outcome.stoppedBy === 'max-seconds' ? `--max-seconds ${maxSeconds}` : `--max-trials ${maxTrials}`}): ${summary.inconclusive.join(', ')}${options.strict ? ' (--strict: fails)' : '; exit 0 (--strict makes it fail)'}`,
+      outcome.stoppedBy === 'decided'
+        ? `still open when the regression ended the run after ${outcome.trialsPerArm} trial pairs: ${summary.inconclusive.join(', ')}`
+        : `inconclusive after ${outcome.trialsPerArm} trial pairs (${outcome.stoppedBy === 'max-seconds' ? `--max-seconds ${maxSeconds}` : `--max-trials ${maxTrials}`}): ${summary.inconclusive.join(', ')}${options.strict ? ' (--strict: fails)' : '; exit 0 (--strict makes it fail)'}`,
     );
   }
   return result.finish() as TaskResult;
