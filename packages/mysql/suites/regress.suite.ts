@@ -13,7 +13,7 @@ const config = loadConfig();
 const HEADER = '# MariaDB profile "abtest": the A/B regress suite\'s profile.\n[mysqld]\n';
 const LAZY = `${HEADER}innodb_flush_log_at_trx_commit = 2\n`;
 const DURABLE = `${HEADER}innodb_flush_log_at_trx_commit = 1\n`;
-const small = { quick: true, workloads: ['oltp_write_only'], duration: 1, probeDuration: 1, threads: 2, trials: 5, maxTrials: 8 };
+const small = { quick: true, workloads: ['oltp_write_only'], duration: 1, probeDuration: 1, threads: 2, trials: 5, maxTrials: 10 };
 const variable = async (name: string) =>
   withConnection(await mysqlSession(config), async (c) => String(((await c.query(`SELECT @@GLOBAL.${name} AS v`)) as unknown as [{ v: unknown }[]])[0][0].v));
 

@@ -13,7 +13,7 @@ const config = loadConfig();
 const HEADER = '# PostgreSQL profile "abtest": the A/B regress suite\'s profile.\n';
 const OFF = `${HEADER}synchronous_commit = off\n`;
 const ON = `${HEADER}synchronous_commit = on\n`;
-const small = { quick: true, workloads: ['tpcb-like'], duration: 1, probeDuration: 1, clients: 2, threads: 1, trials: 5, maxTrials: 6 };
+const small = { quick: true, workloads: ['tpcb-like'], duration: 1, probeDuration: 1, clients: 2, threads: 1, trials: 5, maxTrials: 10 };
 const show = async (name: string) => withClient(await pgSession(config), async (c) => (await c.query(`SHOW ${name}`)).rows[0][name] as string);
 
 jest.setTimeout(180_000);
