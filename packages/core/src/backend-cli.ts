@@ -1,6 +1,7 @@
 import type { BenchSizes } from './bench-sizes';
 import type { CliTaskSpec, FlagSpec } from './runner';
 import type { TaskResult } from './results';
+import { BASELINE_FLAGS, REGRESS_FLAGS } from './perf';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyTask = (options: any, signal?: AbortSignal) => Promise<TaskResult>;
@@ -20,12 +21,9 @@ export function sizeFlags<T extends Record<string, number>>(sizes: BenchSizes<T>
     .map((k) => ({ name: k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), type: 'number', description: `${all[k]} (quick ${sizes.quick[k]}, full ${sizes.full[k]})` }));
 }
 
-/** `--strict` and `--thresholds` of every regress; `example` is one of the backend's metric names. */
+/** Every regress's flags (A/B, thresholds, calibration: core's REGRESS_FLAGS), the thresholds example named after one of the backend's metrics. */
 export function regressFlags(example: string): FlagSpec[] {
-  return [
-    { name: 'strict', type: 'boolean', description: 'a baseline from another machine fails instead of warning' },
-    { name: 'thresholds', type: 'list', description: `per-metric thresholds, name=fraction (e.g. ${example}=0.3)` },
-  ];
+  return REGRESS_FLAGS.map((f) => (f.name === 'thresholds' ? { ...f, description: `per-metric thresholds in (0, 1], name=fraction (e.g. ${example}=0.3)` } : f));
 }
 
 /** The same tune flags wherever tune exists: `--profile`, `--file`, `--dry-run`, `--compare`, `--compare-with`. */
@@ -65,9 +63,9 @@ export function backendCommands(c: BackendCommands): Record<string, CliTaskSpec>
       run: c.tune,
     };
   }
-  tasks.baseline = { description: `run the bench and record baselines/${c.backend}.json`, flags: c.benchFlags, live: true, run: c.baseline };
+  tasks.baseline = { description: `run the bench and record baselines/${c.backend}.json (refuses on a busy machine unless --force)`, flags: [...c.benchFlags, ...BASELINE_FLAGS], live: true, run: c.baseline };
   tasks.regress = {
-    description: `run the bench and compare with baselines/${c.backend}.json (threshold AND noise band; SLOs)`,
+    description: `same-run A/B of configs/${c.backend} at --base <ref> vs the working tree (95% interval per metric); without a ref, baselines/${c.backend}.json; --calibrate`,
     flags: [...c.benchFlags, ...regressFlags(c.thresholdsExample)],
     live: true,
     run: c.regress,

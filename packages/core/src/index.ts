@@ -21,6 +21,8 @@ export * from './credentials';
 export * from './provider';
 export * from './tls-settings';
 export * from './perf';
+export * from './ab-stats';
+export * from './power-doc';
 export * from './tune';
 export * from './profile-file';
 export * from './probe';

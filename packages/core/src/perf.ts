@@ -1,8 +1,10 @@
+import * as os from 'node:os';
 import { DevstackError } from './errors';
+import type { FlagSpec } from './runner';
 import { machineFingerprint } from './machine';
 import { baselineFromMetrics, readBaseline, regress, regressChecks, regressTable, writeBaseline } from './regress';
 import { metricFromTrials, round, type Metric, type ResultTable } from './results';
-import { summarize } from './stats';
+import { AB_METHOD, abMetric, defaultFloor } from './ab-stats';
 import { contextOf, startResult, type CommonOptions, type Task } from './task';
 
 /** Options every bench accepts; backends extend this with their workload options. */
@@ -15,6 +17,11 @@ export interface BenchOptions extends CommonOptions {
   keep?: boolean;
 }
 
+export interface BaselineOptions extends BenchOptions {
+  /** Record on a busy machine anyway. */
+  force?: boolean;
+}
+
 export interface RegressOptions extends BenchOptions {
   /** A different machine fingerprint fails instead of warning. */
   strict?: boolean;
@@ -22,7 +29,30 @@ export interface RegressOptions extends BenchOptions {
   threshold?: number;
   /** Per-metric thresholds, `name=fraction` pairs. */
   thresholds?: string[];
+  /** A/B mode: the git ref whose configuration is the "before" arm (else NX_BASE; else the stored baseline). */
+  base?: string;
+  /** A/B caps: trial pairs per arm and wall-clock seconds. */
+  maxTrials?: number;
+  maxSeconds?: number;
+  /** Measure the false-alarm and detection rates on this machine instead of judging a change. */
+  calibrate?: boolean;
+  /** Calibration runs per kind (A/A and injected slowdown). */
+  runs?: number;
 }
+
+/** Flags of every backend's regress task (backends add their bench flags). */
+export const REGRESS_FLAGS: FlagSpec[] = [
+  { name: 'base', type: 'string', description: 'A/B: the git ref whose configs/<backend>/ is the "before" arm (default: $NX_BASE; without either, the stored baseline)' },
+  { name: 'strict', type: 'boolean', description: 'an inconclusive A/B verdict, or a baseline from another machine, fails (exit 1)' },
+  { name: 'thresholds', type: 'list', description: 'per-metric thresholds in (0, 1], name=fraction (e.g. tpcb_like_tps=0.3)' },
+  { name: 'max-trials', type: 'number', description: 'A/B: at most this many trials per arm while a verdict is open (default 12; the first verdict comes at 5)' },
+  { name: 'max-seconds', type: 'number', description: 'A/B: stop adding trial pairs after this many seconds (default 900)' },
+  { name: 'calibrate', type: 'boolean', description: 'A/A false alarms and injected-slowdown detections on this machine; writes docs/REGRESSION_POWER.md' },
+  { name: 'runs', type: 'number', description: 'calibration runs of each kind (default 20)' },
+];
+
+/** Flags of every backend's baseline task. */
+export const BASELINE_FLAGS: FlagSpec[] = [{ name: 'force', type: 'boolean', description: 'record even when the machine is busy (load average above half the cores)' }];
 
 /** Run `fn` for each trial, with progress; a failing trial fails the measurement (no silent gaps). */
 export async function runTrials<T>(n: number, label: string, fn: (trial: number) => Promise<T>, progress?: (m: string) => void, signal?: AbortSignal): Promise<T[]> {
@@ -35,29 +65,53 @@ export async function runTrials<T>(n: number, label: string, fn: (trial: number)
   return out;
 }
 
-/** `nx run <backend>:baseline`: run the backend's bench and record baselines/<backend>.json. */
-export function baselineTask<O extends BenchOptions>(backend: string, bench: Task<O>): Task<O> {
+/** Full-mode baselines keep at least this many trials: fewer say nothing about spread. */
+export const BASELINE_MIN_TRIALS = 5;
+
+/** Why the machine is too busy to record a baseline (load average above half the cores), or undefined. */
+export function busyMachine(load: number = os.loadavg()[0], cores: number = os.cpus().length): string | undefined {
+  return load > cores / 2 ? `load average ${load.toFixed(2)} is above half of the ${cores} cores (${cores / 2})` : undefined;
+}
+
+/**
+ * `nx run <backend>:baseline`: run the backend's bench and record baselines/<backend>.json, trials kept.
+ * A baseline from a busy machine misleads every later regress, so it is refused unless --force.
+ */
+export function baselineTask<O extends BaselineOptions>(backend: string, bench: Task<O>, load: () => string | undefined = () => busyMachine()): Task<O> {
   return async (options, signal) => {
     const { config, progress } = contextOf(options);
+    const refuse = (when: string, why: string) =>
+      new DevstackError('ENVIRONMENT', `Not recording baselines/${backend}.json: ${why} ${when}.`, { fix: 'Record on a quiet machine (stop other work), or pass --force to record anyway (the baseline will say so).' });
+    const before = load();
+    if (before && !options.force) throw refuse('before the bench', before);
     const result = startResult(backend, 'baseline');
-    const measured = await bench({ ...options, config, progress }, signal);
+    let trials = options.trials ?? config.trials;
+    if (!options.quick && trials < BASELINE_MIN_TRIALS) {
+      result.notes.push(`full-mode baselines keep at least ${BASELINE_MIN_TRIALS} trials: --trials ${trials} raised to ${BASELINE_MIN_TRIALS}`);
+      trials = BASELINE_MIN_TRIALS;
+    }
+    const measured = await bench({ ...options, trials, config, progress }, signal);
     if (measured.metrics.length === 0) throw new DevstackError('CHECK_FAILED', `${backend} bench produced no metrics; nothing to record.`);
-    const command = `npx nx run ${backend}:baseline${options.quick ? ' --quick' : ''} --trials ${options.trials ?? config.trials}`;
+    const after = load();
+    if (after && !options.force) throw refuse('after the bench (the figures were disturbed)', after);
+    const command = `npx nx run ${backend}:baseline${options.quick ? ' --quick' : ''} --trials ${trials}${options.force ? ' --force' : ''}`;
     const baseline = baselineFromMetrics(backend, measured.metrics, machineFingerprint(), measured.profile ?? config.profile, measured.server, command);
+    if (before || after) baseline.recordedOnBusyMachine = [before, after].filter(Boolean).join('; ');
     const file = writeBaseline(config.root, baseline);
     Object.assign(result, { server: measured.server, profile: baseline.profile, metrics: measured.metrics, tables: measured.tables ?? [], warnings: measured.warnings ?? [] });
-    result.notes.push(`baseline written to ${file}`);
+    if (baseline.recordedOnBusyMachine) result.warnings.push(`recorded with --force on a busy machine: ${baseline.recordedOnBusyMachine}`);
+    result.notes.push(`baseline written to ${file} (${trials} trials per metric, kept)`);
     return result.finish();
   };
 }
 
-function parseThresholds(list: string[] | undefined): Record<string, number> {
+export function parseThresholds(list: string[] | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   for (const item of list ?? []) {
     const [name, value] = item.split('=');
     const n = Number(value);
-    if (!name || !Number.isFinite(n) || n <= 0) {
-      throw new DevstackError('BAD_INPUT', `Bad per-metric threshold "${item}".`, { fix: 'Use name=fraction, e.g. --thresholds tps=0.1,p95_ms=0.3' });
+    if (!name || !Number.isFinite(n) || n <= 0 || n > 1) {
+      throw new DevstackError('BAD_INPUT', `Bad per-metric threshold "${item}": a name=fraction with the fraction in (0, 1].`, { fix: 'Use name=fraction, e.g. --thresholds tps=0.1,p95_ms=0.3' });
     }
     out[name] = n;
   }
@@ -105,6 +159,8 @@ export interface CompareInput {
   measure: (arm: string, trial: number) => Promise<Metric[]>;
   progress?: (m: string) => void;
   signal?: AbortSignal;
+  /** The verdict threshold (fraction), as in regress. */
+  threshold?: number;
 }
 
 export interface CompareOutcome {
@@ -115,7 +171,8 @@ export interface CompareOutcome {
 
 /**
  * Before/after comparison with interleaved trials (A B A B ...), so drift of a noisy machine hits
- * both arms alike. Each metric reports median, MAD and the % change of the medians.
+ * both arms alike. Each metric reports median, MAD, and the regress statistic: the relative change
+ * with its 95% interval and a verdict (regressed / improved / no-change / inconclusive / below-floor).
  */
 export async function compareInterleaved(input: CompareInput): Promise<CompareOutcome> {
   const samples: Record<string, Map<string, { unit: string; better: Metric['better']; values: number[] }>> = { before: new Map(), after: new Map() };
@@ -135,29 +192,22 @@ export async function compareInterleaved(input: CompareInput): Promise<CompareOu
     [...samples[key].entries()].map(([name, e]) => metricFromTrials(name, e.unit, e.better, e.values, { labels: { arm: key === 'before' ? input.before.label : input.after.label } }));
   const before = toMetrics('before');
   const after = toMetrics('after');
+  const threshold = input.threshold ?? 0.2;
   const rows = before.map((b) => {
     const a = after.find((x) => x.name === b.name);
-    const change = a && b.value ? (a.value - b.value) / Math.abs(b.value) : NaN;
-    const better = Number.isFinite(change) ? (b.better === 'higher' ? change > 0 : change < 0) : false;
-    const sb = summarize(b.trials);
-    const sa = a ? summarize(a.trials) : undefined;
-    // Overlap of min..max ranges: the change is not distinguishable from noise with this many trials.
-    const overlap = sa ? !(sa.min > sb.max || sa.max < sb.min) : true;
-    return [
-      b.name,
-      b.unit,
-      `${round(b.value, 2)} ±${round(b.mad, 2)}`,
-      a ? `${round(a.value, 2)} ±${round(a.mad, 2)}` : '-',
-      Number.isFinite(change) ? `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%` : '-',
-      overlap ? 'within noise (ranges overlap)' : better ? 'better' : 'worse',
-    ];
+    const usable = a && [...b.trials, ...a.trials].every((v) => v > 0);
+    // The regress statistic: a change is named only when its 95% interval says so.
+    const r = usable ? abMetric({ name: b.name, unit: b.unit, better: b.better, before: b.trials, after: a.trials, threshold, floor: defaultFloor(b.unit) }) : undefined;
+    const pctOf = (f: number) => `${f >= 0 ? '+' : ''}${(f * 100).toFixed(1)}%`;
+    const change = r ? `${pctOf(r.change)} ${r.low !== undefined ? `[${pctOf(r.low)}, ${pctOf(r.high!)}]` : '(no 95% interval with fewer than 4 trials per arm)'}` : '-';
+    return [b.name, b.unit, `${round(b.value, 2)} ±${round(b.mad, 2)}`, a ? `${round(a.value, 2)} ±${round(a.mad, 2)}` : '-', change, r?.verdict ?? '-', `${b.n}+${a?.n ?? 0}`];
   });
   return {
     before,
     after,
     table: {
-      title: `Before (${input.before.label}) vs after (${input.after.label}): median ±MAD of ${input.trials} interleaved trials`,
-      head: ['metric', 'unit', input.before.label, input.after.label, 'change', 'verdict'],
+      title: `Before (${input.before.label}) vs after (${input.after.label}): median ±MAD of ${input.trials} interleaved trials; change = ${AB_METHOD}, threshold ${(threshold * 100).toFixed(0)}%`,
+      head: ['metric', 'unit', input.before.label, input.after.label, 'change', 'verdict', 'n'],
       rows,
     },
   };

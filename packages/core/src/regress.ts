@@ -26,6 +26,8 @@ export interface Baseline {
   server?: { name: string; version: string };
   /** The command that recorded it, so a reader can reproduce it. */
   command?: string;
+  /** Set when recorded with --force on a busy machine: why it was busy. */
+  recordedOnBusyMachine?: string;
   metrics: Record<string, BaselineMetric>;
 }
 
@@ -169,7 +171,7 @@ export function regressChecks(outcome: RegressOutcome, strict = false): Check[] 
       name: 'machine fingerprint',
       passed: !strict,
       skipped: !strict,
-      detail: `incomparable: ${outcome.incomparableReason}${strict ? ' (--strict)' : ' (warning only; --strict makes it fail)'}`,
+      detail: `incomparable: ${outcome.incomparableReason}; only SLOs were judged (for a real verdict: regress --base <git-ref>)${strict ? ' (--strict)' : ' (warning only; --strict makes it fail)'}`,
     });
   }
   return checks;
@@ -177,7 +179,9 @@ export function regressChecks(outcome: RegressOutcome, strict = false): Check[] 
 
 export function regressTable(outcome: RegressOutcome): ResultTable {
   return {
-    title: outcome.comparable ? 'Regress: baseline vs current (medians)' : `Regress (INCOMPARABLE: ${outcome.incomparableReason})`,
+    title: outcome.comparable
+      ? 'Regress: stored baseline vs current (medians)'
+      : `Regress (INCOMPARABLE baseline: ${outcome.incomparableReason}). Only SLOs were judged; for a real verdict run a same-run A/B: regress --base <git-ref>`,
     head: ['metric', 'unit', 'baseline', 'current', 'change', 'threshold', 'verdict'],
     rows: outcome.comparisons.map((c) => [
       c.name,
@@ -186,7 +190,8 @@ export function regressTable(outcome: RegressOutcome): ResultTable {
       c.current !== undefined ? round(c.current, 2) : '-',
       c.change !== undefined ? `${c.change >= 0 ? '+' : ''}${pct(c.change)}` : '-',
       pct(c.threshold),
-      c.verdict,
+      // Against another machine's baseline only the SLO verdicts count.
+      outcome.comparable || c.verdict === 'slo-breach' ? c.verdict : `${c.verdict} (not judged)`,
     ]),
   };
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config';
 import { DevstackError } from '../src/errors';
+import { BASELINE_MIN_TRIALS, busyMachine, type BaselineOptions } from '../src/perf';
 import type { MachineFingerprint } from '../src/machine';
 import { machineFingerprint } from '../src/machine';
 import { baselineTask, regressTask } from '../src/perf';
@@ -121,18 +122,48 @@ describe('baselineTask / regressTask with a controlled bench', () => {
     return r.finish();
   };
   const config = () => loadConfig({ root: mkdtempSync(path.join(os.tmpdir(), 'devstack-engine-')), env: {} });
+  // The machine's real load must not decide a unit test: the load source is injected.
+  const quiet = () => undefined;
 
   it('records a baseline, then passes an equal run and fails a slower one', async () => {
     const cfg = config();
-    await baselineTask('fake', fixedBench([1000, 1005, 995]))({ config: cfg, trials: 3 });
+    await baselineTask('fake', fixedBench([1000, 1005, 995]), quiet)({ config: cfg, trials: 3, quick: true });
     const base = readBaseline(cfg.root, 'fake');
     expect(base.machine).toEqual(machineFingerprint());
-    expect(base.command).toBe('npx nx run fake:baseline --trials 3');
+    expect(base.command).toBe('npx nx run fake:baseline --quick --trials 3');
     const same = await regressTask<RegressOptions>('fake', fixedBench([1001, 999, 1003]))({ config: cfg, trials: 3 });
     expect(same.checks.every((c) => c.passed)).toBe(true);
     const slow = await regressTask<RegressOptions>('fake', fixedBench([500, 505, 495]))({ config: cfg, trials: 3 });
     expect(slow.checks.find((c) => c.name === 'tps')!.passed).toBe(false);
     expect(slow.tables![0].rows[0]).toEqual(['tps', 'tx/s', 1000, 500, '-50.0%', '20.0%', 'regressed']);
+  });
+
+  it('refuses to record on a busy machine (before or after the bench) unless --force, and says why', async () => {
+    const cfg = config();
+    const busy = () => 'load average 3.00 is above half of the 2 cores (1)';
+    await expect(baselineTask('fake', fixedBench([1, 2, 3]), busy)({ config: cfg, trials: 5 })).rejects.toMatchObject({ code: 'ENVIRONMENT', message: expect.stringContaining('load average 3.00 is above half of the 2 cores (1) before the bench') });
+    let calls = 0;
+    const busyAfter = () => (calls++ === 0 ? undefined : 'load average 2.50 is above half of the 2 cores (1)');
+    await expect(baselineTask('fake', fixedBench([1, 2, 3]), busyAfter)({ config: cfg, trials: 5 })).rejects.toMatchObject({ message: expect.stringContaining('after the bench') });
+    expect(() => readBaseline(cfg.root, 'fake')).toThrow(/does not exist/);
+    const forced = await baselineTask('fake', fixedBench([1, 2, 3]), busy)({ config: cfg, trials: 5, force: true } as BaselineOptions);
+    expect(forced.warnings!.join()).toContain('recorded with --force on a busy machine');
+    expect(readBaseline(cfg.root, 'fake').recordedOnBusyMachine).toContain('load average 3.00');
+  });
+
+  it('keeps at least 5 trials in full mode, and stores them', async () => {
+    const cfg = config();
+    let asked = 0;
+    const bench: Task<BenchOptions> = async (o) => {
+      asked = o.trials!;
+      const r = startResult('fake', 'bench');
+      r.metrics = [tps(Array.from({ length: o.trials! }, (_, i) => 100 + i))];
+      return r.finish();
+    };
+    const r = await baselineTask('fake', bench, quiet)({ config: cfg, trials: 3 });
+    expect(asked).toBe(5);
+    expect(r.notes!.join()).toContain('--trials 3 raised to 5');
+    expect(readBaseline(cfg.root, 'fake').metrics.tps.trials).toEqual([100, 101, 102, 103, 104]);
   });
 
   it('regress without a baseline stops before measuring, with NO_BASELINE', async () => {
@@ -144,5 +175,14 @@ describe('baselineTask / regressTask with a controlled bench', () => {
     };
     await expect(regressTask('fake', bench)({ config: cfg })).rejects.toMatchObject({ code: 'NO_BASELINE' });
     expect(measured).toBe(false);
+  });
+});
+
+describe('baseline recording rules', () => {
+  it('refuses a busy machine: load average above half the cores, with the figures', () => {
+    expect(busyMachine(1.1, 2)).toBe('load average 1.10 is above half of the 2 cores (1)');
+    expect(busyMachine(0.9, 2)).toBeUndefined();
+    expect(busyMachine(3.9, 8)).toBeUndefined();
+    expect(BASELINE_MIN_TRIALS).toBe(5);
   });
 });

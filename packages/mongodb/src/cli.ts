@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli, type FlagSpec } from '@devstack/core';
+import { BASELINE_FLAGS, REGRESS_FLAGS, runCli, type FlagSpec } from '@devstack/core';
 import { bench } from './bench';
 import { baseline, regress } from './regress';
 import { tune } from './tune';
@@ -19,10 +19,10 @@ const benchFlags: FlagSpec[] = [
 
 void runCli('mongodb', {
   bench: { description: 'YCSB A/B/C, batched and single inserts, point-read latency (HDR) through the official driver; FerretDB or mongod', flags: benchFlags, live: true, run: bench },
-  baseline: { description: 'run the bench and record baselines/mongodb.json', flags: benchFlags, live: true, run: baseline },
+  baseline: { description: 'run the bench and record baselines/mongodb.json (refuses on a busy machine unless --force)', flags: [...benchFlags, ...BASELINE_FLAGS], live: true, run: baseline },
   regress: {
-    description: 'run the bench and compare with baselines/mongodb.json',
-    flags: [...benchFlags, { name: 'strict', type: 'boolean', description: 'a baseline from another machine fails' }, { name: 'thresholds', type: 'list', description: 'per-metric thresholds, name=fraction' }],
+    description: 'same-run A/B of configs/mongodb at --base <ref> vs the working tree (on FerretDB: "identical", mongod.conf does not apply); without a ref, baselines/mongodb.json; --calibrate',
+    flags: [...benchFlags, ...REGRESS_FLAGS],
     live: true,
     run: regress,
   },

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MongoClient } from 'mongodb';
 import { applyProfile, contextOf, startResult, tailFile, type LoadedConfig, type TaskResult } from '@devstack/core';
-import { mongoBackendSettings, mongoBackendVersion, profileTuneTask, providerFor, StackLayout, type ProfileTuneOptions } from '@devstack/runtime';
+import { mongoBackendSettings, mongoBackendVersion, profileTuneTask, providerFor, StackLayout, type ProfileTuneOptions, type ProfileTuneSpec } from '@devstack/runtime';
 import { resolveBackendProfile } from './backend-profiles';
 import { bench, type MongoBenchOptions } from './bench';
 import { mongodProfileDir, profileOf, renderProfile, settingMatches, type MongoProfile } from './profiles';
@@ -53,7 +53,7 @@ function refusalFromLog(config: LoadedConfig): { file: string; lines: string } |
  * machinery: backup, restart of the mongodb service (FerretDB and its cluster), read-back from
  * pg_settings of the backend, automatic rollback; --compare benches YCSB A/B/C and inserts before/after.
  */
-export const tuneFerretDB = profileTuneTask<MongoTuneOptions>({
+export const ferretTuneSpec: ProfileTuneSpec<MongoTuneOptions> = {
   backend: 'mongodb',
   service: 'mongodb',
   serverName: "FerretDB's backend PostgreSQL",
@@ -71,7 +71,9 @@ export const tuneFerretDB = profileTuneTask<MongoTuneOptions>({
   refusalFromLog,
   bench,
   sizeOptions: ['records', 'operations', 'concurrency', 'docSize', 'batchSize', 'singleInserts', 'workloads'],
-});
+};
+
+export const tuneFerretDB = profileTuneTask<MongoTuneOptions>(ferretTuneSpec);
 
 /** `nx run mongodb:tune --profile dev [--compare]`: FerretDB's backend PostgreSQL, or a real mongod's mongod.conf. */
 export async function tune(options: MongoTuneOptions, signal?: AbortSignal): Promise<TaskResult> {

@@ -1,5 +1,5 @@
 import { tailFile, type LoadedConfig } from '@devstack/core';
-import { profileTuneTask, StackLayout, type ProfileTuneOptions } from '@devstack/runtime';
+import { profileTuneTask, StackLayout, type ProfileTuneOptions, type ProfileTuneSpec } from '@devstack/runtime';
 import { bench, type MysqlBenchOptions } from './bench';
 import { mysqlSession, serverVersion } from './connection';
 import { resolveProfile } from './profiles';
@@ -19,8 +19,8 @@ function refusalFromLog(config: LoadedConfig): { file: string; lines: string } |
   return lines ? { file, lines } : undefined;
 }
 
-/** `nx run mysql:tune --profile <name>`: apply with backup, restart, read-back and automatic rollback. */
-export const tune = profileTuneTask<MysqlTuneOptions>({
+/** What the shared tune task (and the A/B regress) need from MariaDB. */
+export const tuneSpec: ProfileTuneSpec<MysqlTuneOptions> = {
   backend: 'mysql',
   service: 'mysql',
   serverName: 'MariaDB',
@@ -30,4 +30,7 @@ export const tune = profileTuneTask<MysqlTuneOptions>({
   refusalFromLog,
   bench,
   sizeOptions: ['tables', 'rows', 'threads', 'duration', 'workloads', 'probeConcurrency', 'probeDuration'],
-});
+};
+
+/** `nx run mysql:tune --profile <name>`: apply with backup, restart, read-back and automatic rollback. */
+export const tune = profileTuneTask<MysqlTuneOptions>(tuneSpec);

@@ -1,5 +1,5 @@
 import { tailFile, type LoadedConfig } from '@devstack/core';
-import { profileTuneTask, StackLayout, type ProfileTuneOptions } from '@devstack/runtime';
+import { profileTuneTask, StackLayout, type ProfileTuneOptions, type ProfileTuneSpec } from '@devstack/runtime';
 import { bench, type PostgresBenchOptions } from './bench';
 import { pgSession, serverVersion } from './connection';
 import { resolveProfile } from './profiles';
@@ -18,8 +18,8 @@ function refusalFromLog(config: LoadedConfig): { file: string; lines: string } |
   return picked.length ? { file, lines: picked.join('\n') } : undefined;
 }
 
-/** `nx run postgres:tune --profile <name>`: apply with backup, restart, read-back and automatic rollback. */
-export const tune = profileTuneTask<PostgresTuneOptions>({
+/** What the shared tune task (and the A/B regress) need from PostgreSQL. */
+export const tuneSpec: ProfileTuneSpec<PostgresTuneOptions> = {
   backend: 'postgres',
   service: 'postgres',
   serverName: 'PostgreSQL',
@@ -29,4 +29,7 @@ export const tune = profileTuneTask<PostgresTuneOptions>({
   refusalFromLog,
   bench,
   sizeOptions: ['scale', 'clients', 'threads', 'duration', 'workloads', 'probeConcurrency', 'probeDuration'],
-});
+};
+
+/** `nx run postgres:tune --profile <name>`: apply with backup, restart, read-back and automatic rollback. */
+export const tune = profileTuneTask<PostgresTuneOptions>(tuneSpec);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { REDIS_NODE_TIMEOUT_MS, runCli, type FlagSpec } from '@devstack/core';
+import { BASELINE_FLAGS, REDIS_NODE_TIMEOUT_MS, REGRESS_FLAGS, runCli, type FlagSpec } from '@devstack/core';
 import { bench } from './bench';
 import { baseline, regress } from './regress';
 import { tune } from './tune';
@@ -15,16 +15,17 @@ const benchFlags: FlagSpec[] = [
   { name: 'only', type: 'string', description: 'run one half only', choices: ['tool', 'client'] },
   { name: 'keep', type: 'boolean', description: 'keep the bench keys' },
 ];
-const regressFlags: FlagSpec[] = [
-  ...benchFlags,
-  { name: 'strict', type: 'boolean', description: 'a baseline from another machine fails instead of warning' },
-  { name: 'thresholds', type: 'list', description: 'per-metric thresholds, name=fraction' },
-];
+const regressFlags: FlagSpec[] = [...benchFlags, ...REGRESS_FLAGS];
 
 void runCli('redis', {
   bench: { description: 'redis-benchmark per master and cluster-wide (SET/GET, -P 1 and 16), ioredis Cluster vs one node, MOVED redirect cost', flags: benchFlags, live: true, run: bench },
-  baseline: { description: 'run the bench and record baselines/redis.json', flags: benchFlags, live: true, run: baseline },
-  regress: { description: 'run the bench and compare with baselines/redis.json (threshold and noise bands, SLO op p95 < 5 ms)', flags: regressFlags, live: true, run: regress },
+  baseline: { description: 'run the bench and record baselines/redis.json (refuses on a busy machine unless --force)', flags: [...benchFlags, ...BASELINE_FLAGS], live: true, run: baseline },
+  regress: {
+    description: 'same-run A/B of configs/redis at --base <ref> vs the working tree (rolling restarts, 95% interval per metric); without a ref, baselines/redis.json; --calibrate',
+    flags: regressFlags,
+    live: true,
+    run: regress,
+  },
   tune: {
     description: 'apply configs/redis/<profile>.conf to all six nodes by a rolling restart, read back CONFIG GET, roll back on failure; --compare benchmarks before vs after',
     flags: [

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { contextOf, startResult, type CommonOptions, type Task } from '@devstack/core';
 import { cellText } from './coverage-matrix';
 import { pct } from './markdown';
-import { capacityRoutes, collectPerf, compareRows, currentMetrics, isCompareTable, latencyMetrics, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
+import { abChange, abRegressData, capacityRoutes, collectPerf, compareRows, currentMetrics, isCompareTable, latencyMetrics, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
 import { esc, fmt, groupedBars, heatmap, throughputLatency, timeline, STATE_COLORS } from './svg-charts';
 import { collectTestReport, type TestReport } from './tests-report';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets';
@@ -95,6 +95,15 @@ function regressSection(perf: BackendPerf[]): string {
   for (const b of perf) {
     const status = regressStatus(b);
     const o = regressOutcome(b.latest.regress);
+    const ab = abRegressData(b.latest.regress);
+    if (ab?.results?.length) {
+      for (const c of ab.results) {
+        rows.push(
+          `<tr><td>${esc(b.backend)}</td><td>${esc(c.name)}</td><td>${esc(c.unit)}</td><td title="${esc(`${ab.profile} at ${ab.base}`)}">${esc(fmt(c.beforeMedian))}</td><td>${esc(fmt(c.afterMedian))}</td><td>${esc(abChange(c))}</td><td class="v-${esc(c.verdict)}" title="${esc(c.reason)}">${esc(c.verdict)} (A/B, n ${c.n.join('+')})</td></tr>`,
+        );
+      }
+      continue;
+    }
     if (!o || o.comparisons.length === 0) {
       rows.push(`<tr><td>${esc(b.backend)}</td><td colspan="5"></td><td class="v-${esc(status.replace(/ /g, '-'))}">${esc(status)}</td></tr>`);
       continue;

@@ -85,6 +85,27 @@ export function regressOutcome(r: TaskResult | undefined): RegressOutcome | unde
   return o && Array.isArray(o.comparisons) ? o : undefined;
 }
 
+/** A same-run A/B regress (`regress --base`): per metric the change with its 95% interval. */
+export interface AbRegressData {
+  mode: 'ab';
+  base: string;
+  baseSha: string;
+  profile: string;
+  verdict: string;
+  method: string;
+  results?: { name: string; unit: string; n: [number, number]; beforeMedian: number; afterMedian: number; change: number; low?: number; high?: number; threshold: number; verdict: string; reason: string }[];
+}
+
+export function abRegressData(r: TaskResult | undefined): AbRegressData | undefined {
+  const d = r?.data as Partial<AbRegressData> | undefined;
+  return d?.mode === 'ab' ? (d as AbRegressData) : undefined;
+}
+
+export const abChange = (c: { change: number; low?: number; high?: number }): string => {
+  const p = (f: number) => `${f >= 0 ? '+' : ''}${(f * 100).toFixed(1)}%`;
+  return `${p(c.change)}${c.low !== undefined && c.high !== undefined ? ` [${p(c.low)}, ${p(c.high)}]` : ''}`;
+};
+
 export type RegressStatus = 'pass' | 'regressed' | 'incomparable' | 'errored' | 'no baseline' | 'not run';
 
 export function regressStatus(b: BackendPerf): RegressStatus {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { contextOf, startResult, type CommonOptions, type Metric, type Task, type TaskResult } from '@devstack/core';
 import { GENERATED_NOTE, mdCell, mdResultTable, mdTable } from './markdown';
-import { capacityRoutes, collectPerf, currentMetrics, isCompareTable, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
+import { abChange, abRegressData, capacityRoutes, collectPerf, currentMetrics, isCompareTable, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
 
 export interface PerfOptions extends CommonOptions {
   /** Output file relative to the workspace root (default docs/PERFORMANCE_BASELINE.md). */
@@ -53,6 +53,10 @@ function backendSection(b: BackendPerf): string[] {
     if (o) {
       out.push(mdTable(['metric', 'unit', 'baseline', 'current', 'change', 'threshold', 'verdict'], o.comparisons.map((c) => [c.name, c.unit, n(c.baseline), n(c.current), c.change === undefined ? '-' : `${(c.change * 100).toFixed(1)}%`, `${(c.threshold * 100).toFixed(0)}%`, c.verdict])));
       out.push('');
+    } else if (abRegressData(reg)) {
+      const ab = abRegressData(reg)!;
+      out.push(`Same-run A/B against ${mdCell(ab.base)} (${ab.baseSha.slice(0, 10)}), profile ${mdCell(ab.profile)}: **${ab.verdict}**. ${mdCell(ab.method)}.`, '');
+      if (ab.results?.length) out.push(mdTable(['metric', 'unit', 'n', 'before', 'after', 'change [95%]', 'threshold', 'verdict'], ab.results.map((c) => [c.name, c.unit, c.n.join('+'), n(c.beforeMedian), n(c.afterMedian), abChange(c), `${(c.threshold * 100).toFixed(0)}%`, c.verdict])), '');
     } else if (reg.error) out.push(`Regress did not complete: ${reg.error.code}: ${mdCell(reg.error.message)}`, '');
   }
   return out;
@@ -142,7 +146,7 @@ function loadSection(perf: BackendPerf[]): string[] {
 /** The Markdown document; every figure comes from a baseline or result file. */
 export function renderPerformance(perf: BackendPerf[]): string {
   const out: string[] = ['# Performance baseline', '', GENERATED_NOTE('npx nx run report:perf'), ''];
-  out.push('Medians over trials with their MAD (spread) and trial count; latency percentiles come from merged HDR histograms. Regress rule: worse than the baseline by more than the threshold **and** outside both noise bands (see packages/core/src/regress.ts).', '');
+  out.push('Medians over trials with their MAD (spread) and trial count; latency percentiles come from merged HDR histograms. Regress: a same-run A/B against a git ref where one was run (Hodges-Lehmann change with its 95% interval, docs/REGRESSION.md); otherwise the stored baseline, worse by more than the threshold **and** outside both noise bands (packages/core/src/regress.ts).', '');
   out.push('## Summary', '');
   out.push(
     mdTable(

@@ -10,6 +10,7 @@ interface Step {
   uses?: string;
   run?: string;
   if?: string;
+  env?: Record<string, string>;
   with?: Record<string, unknown>;
 }
 const wf = parse(readFileSync(path.join(WS, '.github', 'workflows', 'ci.yml'), 'utf8')) as {
@@ -42,6 +43,13 @@ describe('.github/workflows/ci.yml', () => {
     const affected = index((s) => /nx affected -t test regress --base=\$\{\{ steps\.base\.outputs\.sha \}\} --head=HEAD/.test(s.run ?? ''), 'runs nx affected -t test regress against the merge base');
     expect([install, setup, up, base, affected]).toEqual([...[install, setup, up, base, affected]].sort((a, b) => a - b));
     expect(steps[base].run).toContain('>> "$GITHUB_OUTPUT"');
+  });
+
+  it('regress runs in A/B mode against the merge base: the regress targets get it through NX_BASE', () => {
+    // Nx keeps its own --base to itself; NX_BASE reaches the task's environment (abRegressTask reads it).
+    const affected = steps[index((s) => /nx affected -t test regress/.test(s.run ?? ''), 'runs nx affected regress')];
+    expect(affected.env?.NX_BASE).toBe('${{ steps.base.outputs.sha }}');
+    expect(affected.env?.NX_HEAD).toBe('HEAD');
   });
 
   it('builds the report and uploads it even when tests fail', () => {

@@ -69,9 +69,9 @@ export async function perfWorkspace(): Promise<{ root: string; config: LoadedCon
 
   // mysql: before/after tuning from the real interleaved comparison engine.
   const tune = startResult('mysql', 'tune', { profile: 'tuned' });
-  const values: Record<string, number[]> = { default: [800, 810, 790], tuned: [1200, 1190, 1210] };
+  const values: Record<string, number[]> = { default: [800, 810, 790, 805, 795], tuned: [1200, 1190, 1210, 1205, 1195] };
   const cmp = await compareInterleaved({
-    trials: 3,
+    trials: 5,
     before: { label: 'default', activate: async () => undefined },
     after: { label: 'tuned', activate: async () => undefined },
     measure: async (arm, t) => [metricFromTrials('qps', 'q/s', 'higher', [values[arm][t]])],

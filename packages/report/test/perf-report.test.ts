@@ -29,7 +29,7 @@ describe('report:perf', () => {
     const data = collectPerf(ws.root, ws.config.stateRoot);
     const tune = data.find((b) => b.backend === 'mysql')!.latest.tune!;
     expect(compareRows(tune.tables![0])).toEqual([
-      { metric: 'qps', unit: 'q/s', before: 800, after: 1200, change: '+50.0%', verdict: 'better', beforeLabel: 'default', afterLabel: 'tuned' },
+      { metric: 'qps', unit: 'q/s', before: 800, after: 1200, change: '+50.0% [+47.8%, +52.2%]', verdict: 'improved', beforeLabel: 'default', afterLabel: 'tuned' },
     ]);
     expect(timelineOf(data.find((b) => b.backend === 'redis')!.latest.failover).map((e) => e.atMs)).toEqual([0, 2100, 2380]);
   });
@@ -40,7 +40,7 @@ describe('report:perf', () => {
     expect(md).toContain('| tps | tx/s | higher | 1000 | ±10 | 3 | - |');
     expect(md).toContain('Regress verdict: **regressed**');
     expect(md).toMatch(/\| tps \| tx\/s \| 1000 \| 500 \| -50\.0% \| 20% \| regressed \|/);
-    expect(md).toContain('| qps | q/s | 800 ±10 | 1200 ±10 | +50.0% | better |');
+    expect(md).toContain('| qps | q/s | 800 ±5 | 1200 ±5 | +50.0% [+47.8%, +52.2%] | improved | 5+5 |');
     expect(md).toContain('| 2100 | replica marked master |');
     expect(md).toContain('### load sustained');
     expect(md).toContain('| http_req_ms | ms | 9 |');

@@ -23,3 +23,10 @@ export {
 } from './local/mongo-server';
 export { mariadbSocket } from './local/mariadb-server';
 export { clusterShape, redisClient, startRedisNode, redisNodeConfig, redisNodeConfigFile, redisPidName, type ClusterShape } from './local/redis-cluster';
+export * from './ab-arms';
+export * from './ab-sequential';
+export * from './ab-regress';
+export * from './ab-calibrate';
+export * from './ab-defaults';
+export * from './cpu-quota';
+export * from './ab-scratch';

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, type StartedResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc, type ProfileSetting, type CompareOutcome } from '@devstack/core';
+import { type LoadedConfig, type StackService, DevstackError, withLock, compareInterleaved, type BenchOptions, settingMatches, type ResolvedProfile, type Progress, writeResult, type TaskResult, type StartedResult, contextOf, startResult, type Task, applyProfile, type ApplyProfileOutcome, writeTuningDoc, type ProfileSetting, type CompareOutcome, validateThreshold } from '@devstack/core';
 import { providerFor } from './providers';
 
 export interface ProfileTuneOptions extends BenchOptions {
@@ -77,26 +77,31 @@ export interface ProfileTuneSpec<O extends ProfileTuneOptions> {
  * apply with backup, restart, read-back and automatic rollback; --dry-run; --compare with
  * interleaved trials, written to a compare result and docs/TUNING_RESULTS.md.
  */
-export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>): Task<O> {
-  const apply = (config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false, restart?: () => Promise<void>): Promise<ApplyProfileOutcome> =>
-    applyProfile({
-      provider: providerFor(config),
-      service: spec.service,
-      file: profile.file,
-      settings: profile.settings,
-      // Fresh credentials each time: the server was just restarted.
-      readBack: () => spec.readBack(config, profile.settings.map((s) => s.name)),
-      matches: spec.matches ?? ((s, effective) => settingMatches(s.value, effective)),
-      restart,
-      dryRun,
-      progress,
-    });
+/** Apply a profile through the spec's read-back (backup, restart, read back, roll back on failure); `restart` replaces provider.restart (hooks' activate). */
+export function applyTuneProfile<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>, config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false, restart?: () => Promise<void>): Promise<ApplyProfileOutcome> {
+  return applyProfile({
+    provider: providerFor(config),
+    service: spec.service,
+    file: profile.file,
+    settings: profile.settings,
+    // Fresh credentials each time: the server was just restarted.
+    readBack: () => spec.readBack(config, profile.settings.map((s) => s.name)),
+    matches: spec.matches ?? ((s, effective) => settingMatches(s.value, effective)),
+    restart,
+    dryRun,
+    progress,
+  });
+}
 
-  // A comparison arm that was rolled back would measure the wrong thing: fail loudly instead.
-  const activate = async (config: LoadedConfig, profile: ResolvedProfile, progress: Progress, restart?: () => Promise<void>) => {
-    const outcome = await apply(config, profile, progress, false, restart);
-    if (outcome.state !== 'applied') throw new DevstackError('ROLLED_BACK', `profile ${profile.name} did not apply: ${outcome.reason}`);
-  };
+/** Make a profile active for a measurement; a rolled-back arm would measure the wrong thing, so it throws. */
+export async function activateTuneProfile<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>, config: LoadedConfig, profile: ResolvedProfile, progress: Progress, restart?: () => Promise<void>): Promise<void> {
+  const outcome = await applyTuneProfile(spec, config, profile, progress, false, restart);
+  if (outcome.state !== 'applied') throw new DevstackError('ROLLED_BACK', `profile ${profile.name} did not apply: ${outcome.reason}`);
+}
+
+export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>): Task<O> {
+  const apply = (config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false, restart?: () => Promise<void>) => applyTuneProfile(spec, config, profile, progress, dryRun, restart);
+  const activate = (config: LoadedConfig, profile: ResolvedProfile, progress: Progress, restart?: () => Promise<void>) => activateTuneProfile(spec, config, profile, progress, restart);
 
   const command = (o: O, profile: string, trials: number): string => {
     const flag = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -152,6 +157,7 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
           measure: async () => (await spec.bench({ ...options, trials: 1, config, progress }, signal)).metrics.filter((m) => !spec.compareMetrics || spec.compareMetrics.includes(m.name)),
           progress,
           signal,
+          threshold: validateThreshold(config.threshold),
         });
         Object.assign(compareResult, { metrics: [...cmp.before, ...cmp.after], tables: [cmp.table] });
         compareResult.data = { before: before.name, after: profile.name, trials, command: command(options, profile.name, trials) };

@@ -37,6 +37,6 @@ void runCli('vault', {
     run: securityTest,
   },
   bench: { description: `AppRole login, KV read and token lookup latency (HDR histograms), SLO p95 < 20 ms`, flags: benchFlags, live: true, run: bench },
-  baseline: { description: 'run the bench and record baselines/vault.json', flags: benchFlags, live: true, run: baseline },
+  baseline: { description: 'run the bench and record baselines/vault.json (refuses on a busy machine unless --force)', flags: [...benchFlags, { name: 'force', type: 'boolean', description: 'record even when the load average is above half the cores' }], live: true, run: baseline },
   regress: { description: 'run the bench and compare with baselines/vault.json (shared regress rule)', flags: regressFlags, live: true, run: regress },
 });

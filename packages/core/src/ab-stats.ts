@@ -1,0 +1,225 @@
+import { DevstackError } from './errors';
+import type { Better, ResultTable } from './results';
+import { median } from './stats';
+
+/**
+ * The A/B statistic shared by regress, calibration and tune --compare.
+ *
+ * Estimate: the Hodges-Lehmann shift of log(value) between the arms (the median of all pairwise
+ * differences log(after_j) - log(before_i)), reported as a relative change exp(shift) - 1.
+ * Interval: the distribution-free Mann-Whitney (Wilcoxon rank-sum) confidence interval for that
+ * shift, from the exact null distribution of U: no normality, no resampling, no seed.
+ * With 3 trials per arm no 95% interval exists (the smallest two-sided p is 0.1), so the verdict
+ * needs at least 4 + 4 trials; that is why regress adds trial pairs while a verdict is open.
+ */
+export const AB_METHOD = 'Hodges-Lehmann shift of log values with the exact Mann-Whitney 95% interval';
+export const AB_CONFIDENCE = 0.95;
+
+export type AbVerdict = 'regressed' | 'improved' | 'no-change' | 'inconclusive' | 'identical' | 'below-floor';
+
+/** Verdicts that end the sequential procedure for a metric. */
+export const DECIDED: readonly AbVerdict[] = ['regressed', 'improved', 'no-change', 'identical', 'below-floor'];
+
+/** Count of U = #{(i, j): x_i < y_j} values per u for sizes m, n (exact null distribution, no ties). */
+export function mannWhitneyCounts(m: number, n: number): number[] {
+  // N(i, j, u) = N(i - 1, j, u) + N(i, j - 1, u - i): the largest value is an x (no pair) or a y (beats all i x's).
+  let prev: number[][] = Array.from({ length: n + 1 }, () => [1]);
+  for (let i = 1; i <= m; i++) {
+    const cur: number[][] = [[1]];
+    for (let j = 1; j <= n; j++) {
+      const size = i * j + 1;
+      const row = new Array<number>(size).fill(0);
+      const a = prev[j];
+      const b = cur[j - 1];
+      for (let u = 0; u < size; u++) row[u] = (a[u] ?? 0) + (u - i >= 0 ? (b[u - i] ?? 0) : 0);
+      cur.push(row);
+    }
+    prev = cur;
+  }
+  return prev[n];
+}
+
+/**
+ * The rank k (1-based) of the pairwise differences that bounds the two-sided interval at the given
+ * confidence: [d_(k), d_(mn+1-k)], the largest k with P(U < k) <= alpha / 2. Undefined when even
+ * k = 1 is not enough (too few trials for that confidence).
+ */
+export function mannWhitneyRank(m: number, n: number, confidence = AB_CONFIDENCE): { k: number; achieved: number } | undefined {
+  if (m < 1 || n < 1) return undefined;
+  const counts = mannWhitneyCounts(m, n);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const half = (1 - confidence) / 2;
+  let cum = 0;
+  let k = 0;
+  for (let u = 0; u < counts.length; u++) {
+    if ((cum + counts[u]) / total > half + 1e-12) break;
+    cum += counts[u];
+    k = u + 1;
+  }
+  if (k === 0) return undefined;
+  // Achieved coverage: 1 - 2 P(U <= k - 1).
+  return { k, achieved: 1 - 2 * cum / total };
+}
+
+export interface ShiftEstimate {
+  /** Relative change after vs before: exp(HL shift) - 1. */
+  change: number;
+  /** The 95% interval of the relative change; undefined when too few trials. */
+  low?: number;
+  high?: number;
+  /** The interval's actual coverage (the exact distribution is discrete). */
+  achieved?: number;
+}
+
+/** Hodges-Lehmann estimate and Mann-Whitney interval of the relative change from `before` to `after`. */
+export function relativeShift(before: readonly number[], after: readonly number[], confidence = AB_CONFIDENCE): ShiftEstimate {
+  if (before.length === 0 || after.length === 0) throw new TypeError('relativeShift needs at least one value per arm');
+  if ([...before, ...after].some((v) => !(v > 0) || !Number.isFinite(v))) throw new TypeError('relativeShift needs positive finite values');
+  const diffs: number[] = [];
+  for (const a of before) for (const b of after) diffs.push(Math.log(b) - Math.log(a));
+  diffs.sort((x, y) => x - y);
+  const change = Math.expm1(median(diffs));
+  const rank = mannWhitneyRank(before.length, after.length, confidence);
+  if (!rank) return { change };
+  return { change, low: Math.expm1(diffs[rank.k - 1]), high: Math.expm1(diffs[diffs.length - rank.k]), achieved: rank.achieved };
+}
+
+/** Threshold fractions are validated once, here: (0, 1]. */
+export function validateThreshold(value: number, what = '--threshold'): number {
+  if (!Number.isFinite(value) || value <= 0 || value > 1) {
+    throw new DevstackError('BAD_INPUT', `${what} must be a fraction in (0, 1]; got ${value}.`, { fix: `Example: ${what} 0.2 (20%).` });
+  }
+  return value;
+}
+
+/** Resolution floor: below it a metric is shown but never gates. Latencies under 0.2 ms by default. */
+export const DEFAULT_LATENCY_FLOOR_MS = 0.2;
+
+export function defaultFloor(unit: string): number | undefined {
+  return unit === 'ms' ? DEFAULT_LATENCY_FLOOR_MS : undefined;
+}
+
+export interface AbMetricInput {
+  name: string;
+  unit: string;
+  better: Better;
+  before: readonly number[];
+  after: readonly number[];
+  threshold: number;
+  /** Resolution floor in the metric's unit (latency: the smaller of the timer step and 0.2 ms, or more). */
+  floor?: number;
+}
+
+export interface AbMetricResult {
+  name: string;
+  unit: string;
+  better: Better;
+  n: [number, number];
+  beforeMedian: number;
+  afterMedian: number;
+  /** Hodges-Lehmann relative change (signed, after vs before). */
+  change: number;
+  low?: number;
+  high?: number;
+  threshold: number;
+  floor?: number;
+  verdict: AbVerdict;
+  reason: string;
+}
+
+const pct = (f: number) => `${f >= 0 ? '+' : ''}${(f * 100).toFixed(1)}%`;
+
+/**
+ * One metric's verdict. "worse" is the change in the bad direction (throughput down, latency up).
+ * - regressed: the estimate is worse than the threshold and the interval excludes no change
+ * - improved: the mirror image
+ * - no-change: the interval rules out a change beyond the threshold in either direction
+ * - below-floor: both medians are under the metric's resolution floor (shown, never gating)
+ * - inconclusive: anything else (more trials may decide it)
+ */
+export function abMetric(input: AbMetricInput): AbMetricResult {
+  validateThreshold(input.threshold, `threshold of ${input.name}`);
+  const bm = median(input.before);
+  const am = median(input.after);
+  const base = { name: input.name, unit: input.unit, better: input.better, n: [input.before.length, input.after.length] as [number, number], beforeMedian: bm, afterMedian: am, threshold: input.threshold, floor: input.floor };
+  if (input.floor !== undefined && bm < input.floor && am < input.floor) {
+    const s = input.before.length && input.after.length && bm > 0 && am > 0 ? relativeShift(input.before, input.after) : { change: 0 };
+    return { ...base, ...s, verdict: 'below-floor', reason: `both medians under the resolution floor ${input.floor} ${input.unit}: shown, not judged` };
+  }
+  const s = relativeShift(input.before, input.after);
+  const sign = input.better === 'higher' ? -1 : 1;
+  const worse = sign * s.change;
+  const out = { ...base, ...s };
+  if (s.low === undefined || s.high === undefined) {
+    return { ...out, verdict: 'inconclusive', reason: `no ${AB_CONFIDENCE * 100}% interval with ${input.before.length} + ${input.after.length} trials (needs 4 per arm)` };
+  }
+  // Worse-direction bounds of the interval.
+  const worseLow = Math.min(sign * s.low, sign * s.high);
+  const worseHigh = Math.max(sign * s.low, sign * s.high);
+  const ci = `${pct(s.change)} [${pct(s.low)}, ${pct(s.high)}]`;
+  const t = input.threshold;
+  if (worse > t && worseLow > 0) return { ...out, verdict: 'regressed', reason: `${ci}: worse than the ${(t * 100).toFixed(0)}% threshold and the interval excludes no change` };
+  if (-worse > t && worseHigh < 0) return { ...out, verdict: 'improved', reason: `${ci}: better by more than ${(t * 100).toFixed(0)}% and the interval excludes no change` };
+  if (worseHigh < t && worseLow > -t) return { ...out, verdict: 'no-change', reason: `${ci}: the interval rules out a change beyond ${(t * 100).toFixed(0)}%` };
+  return { ...out, verdict: 'inconclusive', reason: `${ci}: the interval reaches past the ${(t * 100).toFixed(0)}% threshold and no verdict is certain yet` };
+}
+
+export interface AbSummary {
+  verdict: AbVerdict;
+  regressed: string[];
+  improved: string[];
+  inconclusive: string[];
+}
+
+/** The run's verdict: regressed if any gating metric regressed, else inconclusive if any is open, else improved / no-change. */
+export function abSummary(results: readonly AbMetricResult[]): AbSummary {
+  const of = (v: AbVerdict) => results.filter((r) => r.verdict === v).map((r) => r.name);
+  const regressed = of('regressed');
+  const improved = of('improved');
+  const inconclusive = of('inconclusive');
+  const verdict: AbVerdict = regressed.length ? 'regressed' : inconclusive.length ? 'inconclusive' : improved.length ? 'improved' : results.every((r) => r.verdict === 'below-floor') && results.length ? 'below-floor' : 'no-change';
+  return { verdict, regressed, improved, inconclusive };
+}
+
+export function abTable(title: string, results: readonly AbMetricResult[], labels: [string, string] = ['before', 'after']): ResultTable {
+  const r2 = (v: number) => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : '-');
+  return {
+    title,
+    head: ['metric', 'unit', 'n', `${labels[0]} median`, `${labels[1]} median`, 'change (HL)', '95% interval', 'threshold', 'floor', 'verdict'],
+    rows: results.map((r) => [
+      r.name,
+      r.unit,
+      `${r.n[0]}+${r.n[1]}`,
+      r2(r.beforeMedian),
+      r2(r.afterMedian),
+      pct(r.change),
+      r.low !== undefined && r.high !== undefined ? `[${pct(r.low)}, ${pct(r.high)}]` : '(too few trials)',
+      `${(r.threshold * 100).toFixed(0)}%`,
+      r.floor !== undefined ? `${r.floor} ${r.unit}` : '-',
+      r.verdict,
+    ]),
+  };
+}
+
+/**
+ * Minimum detectable effect at a trial count, from the interval half-widths seen in A/A runs: an
+ * effect of 1.43 half-widths ((1.96 + 0.84) / 1.96) is caught in about 80% of runs, and nothing
+ * under the threshold is ever called a regression.
+ */
+export function minimumDetectableEffect(halfWidths: readonly number[], threshold: number): number | undefined {
+  const finite = halfWidths.filter((h) => Number.isFinite(h));
+  if (!finite.length) return undefined;
+  return Math.max(threshold, ((1.96 + 0.84) / 1.96) * median(finite));
+}
+
+/** A small seeded generator (mulberry32), for calibration's randomised arm order: reruns repeat. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,181 @@
+import * as os from 'node:os';
+import {
+  contextOf,
+  DevstackError,
+  median,
+  minimumDetectableEffect,
+  seededRandom,
+  startResult,
+  validateThreshold,
+  writePowerDoc,
+  writeResult,
+  calibrationTable,
+  defaultFloor,
+  type CalibrationData,
+  type Metric,
+  type RegressOptions,
+  type TaskResult,
+} from '@devstack/core';
+import type { AbRegressSpec } from './ab-regress';
+import { AB_DEFAULTS } from './ab-defaults';
+import { verdicts } from './ab-sequential';
+import { createCpuQuota } from './cpu-quota';
+
+type Arm = 'A' | 'A2' | 'C';
+
+/** Relative change of the target metric in the bad direction (throughput down, latency up). */
+const worseBy = (better: Metric['better'], base: number, now: number) => (better === 'higher' ? 1 - now / base : now / base - 1);
+
+/**
+ * `regress --calibrate`: how often the verdict cries wolf and how often it catches a real 20% slowdown.
+ * Each run measures three arms in a seeded random order per round: A and A2 (the same profile: A vs A2
+ * is an A/A run) and C (A with a CPU quota on every server process: A vs C is a detection run). Sharing A
+ * keeps N = 20 runs of each kind within minutes. The quota is first sized until the target metric drops
+ * about 20%, and the table says how close it came.
+ */
+export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<O>, options: O, signal?: AbortSignal): Promise<TaskResult> {
+  const { config, progress } = contextOf(options);
+  const cal = spec.calibration;
+  if (!cal) throw new DevstackError('UNSUPPORTED', `${spec.backend} has no calibration (no CPU-bound gating metric to inject a slowdown into).`);
+  if (config.provider !== 'local') throw new DevstackError('UNSUPPORTED', `Calibration puts a cgroup CPU quota on the server's processes, which the ${config.provider} provider does not own.`, { fix: 'Calibrate on the embedded (local) stack.' });
+  const runs = options.runs ?? 20;
+  if (!Number.isInteger(runs) || runs < 1) throw new DevstackError('BAD_INPUT', `--runs must be a positive integer; got ${runs}.`);
+  const k = Math.max(AB_DEFAULTS.startTrials, options.trials && options.trials > 3 ? options.trials : AB_DEFAULTS.startTrials);
+  const threshold = validateThreshold(options.threshold ?? config.threshold);
+  const load0 = os.loadavg()[0];
+  const result = startResult(spec.backend, 'calibrate');
+  if (load0 > os.cpus().length / 2) result.warnings!.push(`load average ${load0.toFixed(2)} on ${os.cpus().length} cores: a busy machine; these rates describe it, not a quiet one`);
+  const measure = async () => {
+    const r = await spec.bench({ ...options, ...cal.trialOptions, trials: 1, config, progress: () => undefined }, signal);
+    result.server ??= r.server;
+    result.profile ??= r.profile;
+    return r.metrics;
+  };
+  const target = cal.gating[0];
+  const pick = (ms: Metric[]) => {
+    const m = ms.find((x) => x.name === target);
+    if (!m) throw new DevstackError('CHECK_FAILED', `${spec.backend} calibration: the bench produced no ${target}.`);
+    return m;
+  };
+
+  const quota = createCpuQuota(`devstack-${spec.backend}-${process.pid}`, await cal.serverPids(config));
+  const samples = { A: new Map<string, { unit: string; better: Metric['better']; v: number[] }>(), A2: new Map(), C: new Map() } as Record<Arm, Map<string, { unit: string; better: Metric['better']; v: number[] }>>;
+  const tally = new Map<string, { unit: string; falseAlarms: number; aaInconclusive: number; detections: number; injectedInconclusive: number; halfWidths: number[] }>();
+  let cpus = Math.max(0.1, Math.min(1, os.cpus().length / 2));
+  let movedBy: number | undefined;
+  const steps: (string | number)[][] = [];
+  try {
+    // 1. Size the quota: throughput under a quota below the server's use scales about with the quota.
+    progress(`${spec.backend} calibrate: measuring ${target} without a quota`);
+    const free: number[] = [];
+    let better: Metric['better'] = 'higher';
+    for (let i = 0; i < 3; i++) {
+      const m = pick(await measure());
+      free.push(m.value);
+      better = m.better;
+    }
+    const m0 = median(free);
+    let best: { cpus: number; moved: number } | undefined;
+    for (let step = 0; step < 5; step++) {
+      quota.limit(cpus);
+      progress(`${spec.backend} calibrate: ${target} under a quota of ${cpus.toFixed(2)} CPU`);
+      const v = median([pick(await measure()).value, pick(await measure()).value]);
+      quota.limit(undefined);
+      const moved = worseBy(better, m0, v);
+      steps.push([cpus.toFixed(2), Math.round(m0 * 100) / 100, Math.round(v * 100) / 100, `${(moved * 100).toFixed(1)}%`]);
+      if (!best || Math.abs(moved - 0.2) < Math.abs(best.moved - 0.2)) best = { cpus, moved };
+      if (Math.abs(moved - 0.2) <= 0.04) break;
+      cpus = Math.max(0.05, moved <= 0.02 ? cpus * 0.7 : (cpus * 0.8) / (1 - Math.min(moved, 0.9)));
+    }
+    cpus = best!.cpus;
+    movedBy = best!.moved;
+
+    // 2. N runs: rounds of A, A2, C in a seeded random order.
+    const rnd = seededRandom(20_14);
+    for (let run = 1; run <= runs; run++) {
+      for (const arm of ['A', 'A2', 'C'] as Arm[]) samples[arm].clear();
+      for (let t = 0; t < k; t++) {
+        const order: Arm[] = ['A', 'A2', 'C'];
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = Math.floor(rnd() * (i + 1));
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+        for (const arm of order) {
+          if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+          progress(`${spec.backend} calibrate: run ${run}/${runs}, trial ${t + 1}/${k}, ${arm === 'C' ? `injected (${cpus.toFixed(2)} CPU)` : arm}`);
+          quota.limit(arm === 'C' ? cpus : undefined);
+          const ms = await measure();
+          quota.limit(undefined);
+          for (const m of ms) {
+            const s = samples[arm].get(m.name) ?? { unit: m.unit, better: m.better, v: [] };
+            s.v.push(m.value);
+            samples[arm].set(m.name, s);
+          }
+        }
+      }
+      const pair = (other: Arm) => {
+        const map = new Map<string, { unit: string; better: Metric['better']; before: number[]; after: number[] }>();
+        for (const [name, s] of samples.A) map.set(name, { unit: s.unit, better: s.better, before: s.v, after: samples[other].get(name)?.v ?? [] });
+        return verdicts(map, () => threshold, (m, unit) => spec.floors?.[m] ?? defaultFloor(unit));
+      };
+      for (const r of pair('A2')) {
+        const t = tally.get(r.name) ?? { unit: r.unit, falseAlarms: 0, aaInconclusive: 0, detections: 0, injectedInconclusive: 0, halfWidths: [] };
+        if (r.verdict === 'regressed' || r.verdict === 'improved') t.falseAlarms++;
+        if (r.verdict === 'inconclusive') t.aaInconclusive++;
+        if (r.low !== undefined && r.high !== undefined) t.halfWidths.push((r.high - r.low) / 2);
+        tally.set(r.name, t);
+      }
+      for (const r of pair('C')) {
+        const t = tally.get(r.name)!;
+        if (!t) continue;
+        if (r.verdict === 'regressed') t.detections++;
+        if (r.verdict === 'inconclusive') t.injectedInconclusive++;
+      }
+    }
+  } finally {
+    quota.release();
+  }
+
+  const load1 = os.loadavg()[0];
+  const perMetric = [...tally.entries()].map(([name, t]) => ({
+    name,
+    unit: t.unit,
+    gating: cal.gating.includes(name),
+    falseAlarms: t.falseAlarms,
+    detections: t.detections,
+    aaInconclusive: t.aaInconclusive,
+    injectedInconclusive: t.injectedInconclusive,
+    mde: minimumDetectableEffect(t.halfWidths, threshold),
+    floor: spec.floors?.[name] ?? defaultFloor(t.unit),
+  }));
+  const command = `npx nx run ${spec.backend}:regress --calibrate${options.quick ? ' --quick' : ''} --runs ${runs}`;
+  const data: CalibrationData = {
+    runs,
+    trialsPerArm: k,
+    threshold,
+    injection: {
+      kind: `${quota.kind} CPU quota`,
+      cpus: Math.round(cpus * 100) / 100,
+      target,
+      movedBy,
+      note: `${quota.kind} CPU quota of ${cpus.toFixed(2)} CPU on ${quota.pids.length} server process(es) (and the children they fork); it moved ${target} by ${((movedBy ?? 0) * 100).toFixed(1)}% in the sizing step (target 20%).`,
+    },
+    command,
+    loadAverage: [Math.round(load0 * 100) / 100, Math.round(load1 * 100) / 100],
+    perMetric,
+  };
+  result.data = data as unknown as Record<string, unknown>;
+  result.tables!.push({ title: `Sizing the injected slowdown (${quota.kind} CPU quota) on ${target}`, head: ['quota (CPU)', `${target} free`, `${target} under quota`, 'worse by'], rows: steps });
+  result.tables!.push(calibrationTable(data));
+  const maxAlarms = Math.floor(runs / 20);
+  const minDetections = Math.ceil((runs * 19) / 20);
+  for (const m of perMetric.filter((x) => x.gating)) {
+    result.checks.push({ name: `${m.name}: false alarms in ${runs} A/A runs`, passed: m.falseAlarms <= maxAlarms, expected: `<= ${maxAlarms}`, observed: String(m.falseAlarms) });
+  }
+  const t = perMetric.find((x) => x.name === target);
+  if (t) result.checks.push({ name: `${target}: detections of the injected slowdown`, passed: t.detections >= minDetections, expected: `>= ${minDetections}/${runs}`, observed: `${t.detections}/${runs} (slowdown ${((movedBy ?? 0) * 100).toFixed(1)}%)` });
+  const finished = result.finish();
+  writeResult(config.stateRoot, finished);
+  finished.notes!.push(`regenerated ${writePowerDoc(config)}`);
+  return finished;
+}
