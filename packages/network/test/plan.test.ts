@@ -44,7 +44,9 @@ describe('topology plan', () => {
     expect(text).toMatch(/ip daddr \{ 10\.213\.95\.0\/24, .* \} oifname != \{ .*"lo" \} drop/);
     // 11 policy ports plus the host-only ports: dual-mode TLS listeners (FerretDB +2, six Redis nodes +10)
     // and FerretDB's backend PostgreSQL (+3, for mongodb:tune's read-back from the host).
-    expect(plan.publish).toHaveLength(19);
+    expect(plan.publish).toHaveLength(20);
+    // Vault's dual-mode HTTPS listener (port + 2, its registry tlsPortShift) is published beside its API port.
+    expect(plan.publish.filter((p) => p.service === 'vault').map((p) => p.port)).toEqual([18800, 18802]);
     expect(plan.publish.filter((p) => p.service === 'redis').map((p) => p.port)).toEqual([17600, 17601, 17602, 17603, 17604, 17605, 17610, 17611, 17612, 17613, 17614, 17615]);
     expect(plan.publish.filter((p) => p.service === 'mongodb').map((p) => p.port)).toEqual([17617, 17618, 17619, 17620]);
   });

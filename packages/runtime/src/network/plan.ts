@@ -1,4 +1,4 @@
-import { type DevstackConfig, STACK_SERVICES, DevstackError, MONGO_BACKEND_PORT_SHIFT, REDIS_NODE_COUNT, MONGO_TLS_PORT_SHIFT, REDIS_TLS_PORT_SHIFT } from '@devstack/core';
+import { type DevstackConfig, STACK_SERVICES, DevstackError, isServiceName, MONGO_BACKEND_PORT_SHIFT, SERVICE_REGISTRY, type ServiceEntry } from '@devstack/core';
 import { allowedPortNames, servicePorts, type SegmentationPolicy } from './policy';
 
 /** Linux caps interface names at 15 characters (IFNAMSIZ - 1). */
@@ -103,14 +103,16 @@ export function planTopology(policy: SegmentationPolicy, config: Pick<DevstackCo
 
 /**
  * Ports published to the host only, outside the policy's matrix: the dual-mode TLS listeners that sit
- * beside a plaintext port (FerretDB port + 2, Redis node port + 10), and FerretDB's backend PostgreSQL (port + 3). Networks reach TLS through the
- * policy's own ports (in required mode TLS moves onto them).
+ * beside a plaintext port (every registry service whose tlsPortShift is above 0: Vault + 2, FerretDB + 2,
+ * each Redis node + 10), and FerretDB's backend PostgreSQL (port + 3, which mongodb:tune reads back).
+ * Networks reach TLS through the policy's own ports (in required mode TLS moves onto them).
  */
 export function hostOnlyPorts(service: string, config: Pick<DevstackConfig, 'ports'>): number[] {
-  // FerretDB's backend PostgreSQL (+3) is published to the host only: mongodb:tune reads its settings back.
-  if (service === 'mongodb') return [config.ports.mongodb + MONGO_TLS_PORT_SHIFT, config.ports.mongodb + MONGO_BACKEND_PORT_SHIFT];
-  if (service === 'redis') return Array.from({ length: REDIS_NODE_COUNT }, (_, i) => config.ports.redis + i + REDIS_TLS_PORT_SHIFT);
-  return [];
+  if (!isServiceName(service)) return [];
+  const entry: ServiceEntry = SERVICE_REGISTRY[service];
+  const base = config.ports[service];
+  const tls = entry.tlsPortShift ? Array.from({ length: entry.portCount }, (_, i) => base + i + entry.tlsPortShift!) : [];
+  return service === 'mongodb' ? [...tls, base + MONGO_BACKEND_PORT_SHIFT] : tls;
 }
 
 /** Where a probe in `network` sends traffic for `service`: its leg in that network, else its home address (routed to the host, which drops it). */
