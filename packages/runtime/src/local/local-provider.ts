@@ -8,7 +8,8 @@ import { mariadbService } from './mariadb-server';
 import { mongoService } from './mongo-server';
 import { postgresService } from './postgres-server';
 import { redisService } from './redis-cluster';
-import { runningPid, type LocalContext, type LocalService } from './service';
+import { prepareServerDirs, removeStateDir } from './service-area';
+import { runningPid, serviceAccount, type LocalContext, type LocalService } from './service';
 import { vaultService } from './vault-server';
 
 /** Start order: Vault first (it holds every credential), then the data tier. */
@@ -35,6 +36,7 @@ export class LocalProvider implements StackProvider {
     const t0 = Date.now();
     const progress = options.progress ?? silentProgress;
     const wanted = STACK_SERVICES.filter((s) => s === 'vault' || services.includes(s));
+    prepareServerDirs(this.config.stateRoot, serviceAccount(), progress);
     mkdirSync(this.layout.run, { recursive: true });
     mkdirSync(path.join(this.config.stateRoot, 'logs'), { recursive: true });
 
@@ -131,11 +133,8 @@ export class LocalProvider implements StackProvider {
     }
     if (options.purge) {
       for (const d of ['data', 'conf', 'vault', 'approles', 'run', 'certs']) {
-        const dir = path.join(this.config.stateRoot, d);
-        if (existsSync(dir)) {
-          progress(`purge: removing ${path.relative(this.config.root, dir)}`);
-          rmSync(dir, { recursive: true, force: true });
-        }
+        // A linked directory (see service-area.ts) goes with the service-area directory it points to.
+        for (const dir of removeStateDir(this.config.stateRoot, d)) progress(`purge: removing ${dir.startsWith(this.config.root) ? path.relative(this.config.root, dir) : dir}`);
       }
     }
   }
