@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # npm start: the main job. Setup if needed, embedded stack up, a quick bench of every backend,
-# regress against its baseline (or record the baseline when there is none), then every report.
+# regress against its baseline (or record the baseline when there is none), quick tune comparisons,
+# the verification suites (Vault security, TLS matrix, network matrix), a quick failover and load
+# run, then every report (pages and HTML under .devstack/report/; docs/ is left alone).
 # Backends are discovered from Nx (every project with a `bench` target), so a new backend package
 # joins the job by declaring its targets. A failing backend is reported and the others still run.
-# Exit: 0 all steps ok, 1 some backend step failed, 3 setup or stack up failed.
+# Exit: 0 all steps ok, 1 some step failed (named at the end), 3 setup or stack up failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -24,7 +26,7 @@ run_step() {
   shift 2
   local log="$LOGS/$project-$step.log" s rc
   s=$(date +%s)
-  printf '   %-10s %-9s ... ' "$project" "$step"
+  printf '   %-10s %-11s ... ' "$project" "$step"
   "$@" >"$log" 2>&1
   rc=$?
   local secs=$(( $(date +%s) - s ))
@@ -48,19 +50,36 @@ else
 fi
 
 banner "stack up"
-node packages/stack/dist/cli.js up || { echo "npm start: the stack did not come up; see .devstack/logs/ and: node packages/stack/dist/cli.js status" >&2; exit 3; }
+# As root the stack runs segmented (each service in its own network namespace), the mode npm test
+# needs too, so the two commands accept each other's stack; --restart converts a plain one.
+up_args=(up)
+segmented=0
+if [ "$(id -u)" = 0 ] && [ "${DEVSTACK_SEGMENTED:-1}" != 0 ]; then up_args+=(--segmented --restart); segmented=1; fi
+node packages/stack/dist/cli.js "${up_args[@]}" || { echo "npm start: the stack did not come up; see .devstack/logs/ and: node packages/stack/dist/cli.js status" >&2; exit 3; }
 
-banner "discover backends"
+banner "discover targets"
+# Every step below runs for whichever projects have its target, so a new package (or a new
+# target such as load:capacity) joins the job by declaring it.
 projects_with() { npx nx show projects --with-target "$1" 2>/dev/null | sort; }
 mapfile -t benches < <(projects_with bench)
 mapfile -t regressors < <(projects_with regress)
 mapfile -t baseliners < <(projects_with baseline)
+mapfile -t tuners < <(projects_with tune)
+mapfile -t securers < <(projects_with security)
+mapfile -t matrixers < <(projects_with matrix)
+mapfile -t failovers < <(projects_with failover)
+mapfile -t loaders < <(projects_with sustained)
+mapfile -t capacities < <(projects_with capacity)
 has() { local x=$1; shift; for y in "$@"; do [ "$x" = "$y" ] && return 0; done; return 1; }
 if [ ${#benches[@]} -eq 0 ]; then
   echo "   no project has a bench target yet"
 else
   echo "   ${benches[*]}"
 fi
+for t in tune security matrix failover sustained capacity; do
+  case $t in tune) l=("${tuners[@]}") ;; security) l=("${securers[@]}") ;; matrix) l=("${matrixers[@]}") ;; failover) l=("${failovers[@]}") ;; sustained) l=("${loaders[@]}") ;; capacity) l=("${capacities[@]}") ;; esac
+  [ ${#l[@]} -gt 0 ] && echo "   $t: ${l[*]}"
+done
 
 for p in "${benches[@]}"; do
   banner "$p"
@@ -76,6 +95,44 @@ for p in "${benches[@]}"; do
   fi
 done
 
+if [ ${#tuners[@]} -gt 0 ]; then
+  banner "tune comparisons (quick; dev and auto vs default)"
+  for p in "${tuners[@]}"; do
+    compared=0
+    for prof in ${DEVSTACK_MAIN_PROFILES:-dev auto}; do
+      # A backend without this profile says so in a dry run (nothing changes): skip it, not a failure.
+      if ! npx nx run "$p:tune" --profile "$prof" --dry-run --quiet --outputStyle=static >"$LOGS/$p-tune-$prof-dry.log" 2>&1; then
+        rows+=("$p|tune-$prof|skipped (no $prof profile)|0|$LOGS/$p-tune-$prof-dry.log")
+        continue
+      fi
+      run_step "$p" "tune-$prof" npx nx run "$p:tune" --profile "$prof" --compare --compare-with default --quick --outputStyle=static
+      compared=1
+    done
+    # The comparisons leave the last profile active: back to the default for the steps after.
+    [ $compared = 1 ] && run_step "$p" tune-reset npx nx run "$p:tune" --profile default --outputStyle=static
+  done
+fi
+
+banner "verification"
+for p in "${securers[@]}"; do run_step "$p" security npx nx run "$p:security" --outputStyle=static; done
+# The TLS matrix is the tls package's live suite; its jest output goes to the main job's log, not
+# to .devstack/results/jest/ (that is npm test's record, counted by the report).
+if [ -f packages/tls/suites/tls.suite.ts ]; then
+  run_step tls matrix bash -c 'cd packages/tls && npx jest --config jest.config.js --runInBand --testPathPattern "suites/tls\\.suite"'
+fi
+for p in "${matrixers[@]}"; do
+  if [ $segmented = 1 ]; then
+    run_step "$p" matrix npx nx run "$p:matrix" --outputStyle=static
+  else
+    rows+=("$p|matrix|skipped (needs root: segmented stack)|0|-")
+  fi
+done
+for p in "${failovers[@]}"; do run_step "$p" failover npx nx run "$p:failover" --quick --outputStyle=static; done
+
+banner "load (quick)"
+for p in "${loaders[@]}"; do run_step "$p" sustained npx nx run "$p:sustained" --scale "${DEVSTACK_MAIN_LOAD_SCALE:-0.1}" --outputStyle=static; done
+for p in "${capacities[@]}"; do run_step "$p" capacity npx nx run "$p:capacity" --quick --outputStyle=static; done
+
 banner "reports"
 run_step report tests npx nx run report:tests --outputStyle=static
 run_step report perf npx nx run report:perf --outputStyle=static
@@ -84,15 +141,18 @@ run_step report html npx nx run report:html --outputStyle=static
 total=$(( $(date +%s) - t0 ))
 html="$ROOT/.devstack/report/index.html"
 banner "summary"
-printf '   %-10s %-9s %-40s %6s\n' project step status seconds
-printf '   %-10s %-9s %-40s %6s\n' ---------- --------- ---------------------------------------- ------
+printf '   %-10s %-11s %-40s %6s\n' project step status seconds
+printf '   %-10s %-11s %-40s %6s\n' ---------- ----------- ---------------------------------------- ------
 for r in "${rows[@]}"; do
   IFS='|' read -r p s st secs _log <<<"$r"
-  printf '   %-10s %-9s %-40s %6s\n' "$p" "$s" "$st" "$secs"
+  printf '   %-10s %-11s %-40s %6s\n' "$p" "$s" "$st" "$secs"
 done
 echo
 [ -f "$html" ] && echo "HTML report: $html" || echo "HTML report: not written (see $LOGS/report-html.log)"
-echo "Docs: $ROOT/docs/TEST_COVERAGE.md, $ROOT/docs/PERFORMANCE_BASELINE.md"
+echo "Pages: $ROOT/.devstack/report/*.md (docs/ changes only through: npx nx run report:docs)"
 echo "Step logs: $LOGS/"
+failed_steps=()
+for r in "${rows[@]}"; do IFS='|' read -r p s st _ _ <<<"$r"; [[ $st == FAILED* ]] && failed_steps+=("$p:$s"); done
+[ ${#failed_steps[@]} -gt 0 ] && echo "Failed steps: ${failed_steps[*]}"
 echo "npm start finished in ${total}s$([ $failed -ne 0 ] && echo ', with failures')"
 exit $failed

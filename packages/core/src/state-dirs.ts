@@ -23,3 +23,12 @@ export function stateDir(stateRoot: string, name: ServerStateDir): string {
   }
   return link;
 }
+
+/**
+ * Where runs write generated pages (TUNING_RESULTS.md, FAILOVER_PLAYBOOK.md, the report's pages and
+ * HTML): .devstack/report/. The committed docs/ copies change only through `nx run report:docs`,
+ * so running the tools never dirties a checkout.
+ */
+export function reportDir(stateRoot: string): string {
+  return path.join(stateRoot, 'report');
+}

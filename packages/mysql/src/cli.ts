@@ -28,7 +28,7 @@ void runCli('mysql', {
       { name: 'profile', type: 'string', description: 'default | dev | auto (computed from memory and cores) | any configs/mysql/<name>.cnf', default: 'default' },
       { name: 'file', type: 'string', description: 'apply this my.cnf fragment ([mysqld] section) instead of a named profile' },
       { name: 'dry-run', type: 'boolean', description: 'show the diff and the settings; change nothing' },
-      { name: 'compare', type: 'boolean', description: 'interleaved before/after benchmark, written to docs/TUNING_RESULTS.md' },
+      { name: 'compare', type: 'boolean', description: 'interleaved before/after benchmark, written to .devstack/report/TUNING_RESULTS.md' },
       { name: 'compare-with', type: 'string', description: 'the "before" profile of --compare (default: default)' },
       ...benchFlags,
     ],

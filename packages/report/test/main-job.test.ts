@@ -34,10 +34,11 @@ describe('tools/main.sh in a scratch workspace', () => {
     project('alpha', { bench: cmd("sh -c 'exit 4'"), regress: cmd('echo alpha-regress'), baseline: cmd('echo alpha-baseline') });
     project('beta', { bench: cmd('echo beta-bench'), regress: cmd('echo beta-regress'), baseline: cmd('echo beta-baseline') });
     project('gamma', { baseline: cmd('echo gamma-baseline') });
+    project('delta', { security: cmd('echo delta-security'), failover: cmd("sh -c 'exit 1'") });
     project('report', { tests: cmd('echo tests'), perf: cmd('echo perf'), html: cmd('mkdir -p ../../.devstack/report && echo "<html></html>" > ../../.devstack/report/index.html') });
     mkdirSync(path.join(root, 'baselines'));
     writeFileSync(path.join(root, 'baselines', 'beta.json'), '{}');
-    run = spawnSync('bash', ['tools/main.sh'], { cwd: root, env: { ...process.env, DEVSTACK_SKIP_SETUP: '1' }, encoding: 'utf8', timeout: 150_000 });
+    run = spawnSync('bash', ['tools/main.sh'], { cwd: root, env: { ...process.env, DEVSTACK_SKIP_SETUP: '1', DEVSTACK_SEGMENTED: '0' }, encoding: 'utf8', timeout: 150_000 });
     out = String(run.stdout);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -63,6 +64,15 @@ describe('tools/main.sh in a scratch workspace', () => {
     expect(row('beta', 'regress')).toMatch(/\bok\b/);
     expect(row('alpha', 'baseline')).toMatch(/\bok\b/);
     expect(row('alpha', 'regress')).toBeUndefined();
+  });
+
+  it('runs every verification target that exists, whatever project declares it', () => {
+    expect(row('delta', 'security')).toMatch(/\bok\b/);
+    expect(row('delta', 'failover')).toMatch(/FAILED \(exit 1\)/);
+  });
+
+  it('names every failed step at the end', () => {
+    expect(out).toContain('Failed steps: alpha:bench delta:failover\n');
   });
 
   it('runs the three reports and ends with the HTML path, the summary and exit 1', () => {

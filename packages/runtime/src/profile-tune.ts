@@ -32,7 +32,7 @@ export interface ProfileTuneSpec<O extends ProfileTuneOptions> {
 /**
  * The tune task shared by every backend whose profiles are config files applied by restart:
  * apply with backup, restart, read-back and automatic rollback; --dry-run; --compare with
- * interleaved trials, written to a compare result and docs/TUNING_RESULTS.md.
+ * interleaved trials, written to a compare result and .devstack/report/TUNING_RESULTS.md.
  */
 export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>): Task<O> {
   const apply = (config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false): Promise<ApplyProfileOutcome> =>
