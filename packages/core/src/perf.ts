@@ -56,8 +56,8 @@ function parseThresholds(list: string[] | undefined): Record<string, number> {
   for (const item of list ?? []) {
     const [name, value] = item.split('=');
     const n = Number(value);
-    if (!name || !Number.isFinite(n) || n <= 0) {
-      throw new DevstackError('BAD_INPUT', `Bad per-metric threshold "${item}".`, { fix: 'Use name=fraction, e.g. --thresholds tps=0.1,p95_ms=0.3' });
+    if (!name || !Number.isFinite(n) || n <= 0 || n > 1) {
+      throw new DevstackError('BAD_INPUT', `Bad per-metric threshold "${item}": the value must be a fraction in (0, 1].`, { fix: 'Use name=fraction, e.g. --thresholds tps=0.1,p95_ms=0.3' });
     }
     out[name] = n;
   }

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { parseProfileFile, ProfileCatalog, renderProfileFile, type LoadedConfig, type ProfileSetting, type ResolvedProfile, type ResultTable } from '@devstack/core';
+import { MY_CNF, parseProfileFile, ProfileCatalog, renderProfileFile, type LoadedConfig, type ProfileSetting, type ResolvedProfile, type ResultTable } from '@devstack/core';
 import { autoProfile, type MachineSize } from './auto-profile';
 
 export type { ResolvedProfile };
@@ -7,7 +7,7 @@ export const PROFILE_NAMES = ['default', 'dev', 'auto'] as const;
 
 /** my.cnf accepts dashes or underscores; SHOW VARIABLES names use underscores. */
 function parseSettings(text: string): ProfileSetting[] {
-  return parseProfileFile(text).map((s) => ({ ...s, name: s.name.replace(/-/g, '_') }));
+  return parseProfileFile(text, MY_CNF).map((s) => ({ ...s, name: s.name.replace(/-/g, '_') }));
 }
 
 const catalog = new ProfileCatalog({ service: 'mysql', ext: 'cnf', serverName: 'MariaDB', fileHint: 'Give the path of a my.cnf fragment with a [mysqld] section.', parse: parseSettings });

@@ -1,11 +1,11 @@
 import * as os from 'node:os';
-import { parseProfileFile, ProfileCatalog, renderProfileFile, type LoadedConfig, type ProfileSetting, type ResolvedProfile, type ResultTable } from '@devstack/core';
+import { parseProfileFile, POSTGRESQL_CONF, ProfileCatalog, renderProfileFile, type LoadedConfig, type ProfileSetting, type ResolvedProfile, type ResultTable } from '@devstack/core';
 import { autoProfile, type MachineSize } from './auto-profile';
 
 export type { ResolvedProfile };
 export const PROFILE_NAMES = ['default', 'dev', 'auto'] as const;
 
-const catalog = new ProfileCatalog({ service: 'postgres', ext: 'conf', serverName: 'PostgreSQL', fileHint: 'Give the path of a postgresql.conf fragment.', parse: parseProfileFile });
+const catalog = new ProfileCatalog({ service: 'postgres', ext: 'conf', serverName: 'PostgreSQL', fileHint: 'Give the path of a postgresql.conf fragment.', parse: (text) => parseProfileFile(text, POSTGRESQL_CONF) });
 
 /** Where the rendered `auto` profile goes: it depends on this machine, so it is not committed. */
 export const autoProfilePath = (config: LoadedConfig) => catalog.autoPath(config);
