@@ -51,3 +51,48 @@ describe('applyProfile --dry-run', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('applyProfile: apply, read back, roll back', () => {
+  const setup = (effective: Record<string, string>, restartFails = false) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tune-apply-'));
+    const active = path.join(dir, 'active.conf');
+    const next = path.join(dir, 'dev.conf');
+    writeFileSync(active, 'fsync = on\n');
+    writeFileSync(next, 'fsync = off\n');
+    const calls: string[] = [];
+    let restarts = 0;
+    const provider = {
+      activeConfig: () => active,
+      applyConfig: async (_s: string, file: string) => (calls.push(`apply ${path.basename(file)}`), { active, backup: file === next ? path.join(dir, 'backup.conf') : undefined }),
+      restart: async () => {
+        calls.push('restart');
+        if (restartFails && restarts++ === 0) throw new Error('FATAL: invalid value\nmore');
+      },
+    } as unknown as StackProvider;
+    const settings = [{ name: 'fsync', value: 'off', reason: 'speed' }];
+    return { calls, run: () => applyProfile({ provider, service: 'postgres', file: next, settings, readBack: async () => effective, matches: (s, e) => s.value === e }) };
+  };
+
+  it('applied: every setting read back', async () => {
+    const { calls, run } = setup({ fsync: 'off' });
+    const out = await run();
+    expect(out.state).toBe('applied');
+    expect(out.checks).toEqual([{ name: 'fsync = off', passed: true, expected: 'off', observed: 'off' }]);
+    expect(calls).toEqual(['apply dev.conf', 'restart']);
+  });
+
+  it('rolled back when a setting does not take', async () => {
+    const { calls, run } = setup({ fsync: 'on' });
+    const out = await run();
+    expect(out.state).toBe('rolled-back');
+    expect(out.reason).toBe('setting(s) did not take: fsync requested off, effective on');
+    expect(calls).toEqual(['apply dev.conf', 'restart', 'apply backup.conf', 'restart']);
+  });
+
+  it('rolled back when the server refuses to start, with its first error line', async () => {
+    const { run } = setup({}, true);
+    const out = await run();
+    expect(out.reason).toBe('the server refused the new config: FATAL: invalid value');
+    expect(out.checks[0]).toMatchObject({ passed: false, detail: expect.stringContaining('rolled back') });
+  });
+});
