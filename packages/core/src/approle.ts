@@ -3,19 +3,9 @@ import * as path from 'node:path';
 import type { LoadedConfig } from './config';
 import { registerSecret } from './redact';
 import { kvPath, vaultFailure, type VaultClient } from './vault';
+import { APPROLE_SERVICES, READABLE_SECRETS, type AppRoleService } from './registry';
 
-/** Every service that holds or reads a secret gets its own AppRole. */
-export const APPROLE_SERVICES = ['postgres', 'mysql', 'mongodb', 'redis', 'api'] as const;
-export type AppRoleService = (typeof APPROLE_SERVICES)[number];
 
-/** Which secrets each service may read: its own, plus what it genuinely needs (the api reads the databases'). */
-export const READABLE_SECRETS: Record<AppRoleService, string[]> = {
-  postgres: ['postgres'],
-  mysql: ['mysql'],
-  mongodb: ['mongodb'],
-  redis: ['redis'],
-  api: ['api', 'postgres', 'mysql', 'mongodb', 'redis'],
-};
 
 export const ROLE_SETTINGS = {
   token_ttl: '1h',

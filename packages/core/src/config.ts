@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_PORTS, DEFAULT_THRESHOLD, DEFAULT_TRIALS, REDIS_NODE_TIMEOUT_MS, STATE_DIR } from './defaults';
+import { DEFAULT_THRESHOLD, DEFAULT_TRIALS, REDIS_NODE_TIMEOUT_MS, STATE_DIR } from './defaults';
+import { CREDENTIAL_SERVICES, DEFAULT_PORTS, SERVICE_REGISTRY, SERVICES, type CredentialService, type ServiceEntry, type ServiceName } from './registry';
 import { DevstackError } from './errors';
 import { workspaceRoot } from './workspace';
 
@@ -15,22 +16,30 @@ const loopbackHost = z
 
 const credential = z.object({ user: z.string().min(1).optional(), password: z.string().min(1).optional() }).strict();
 
+/** One port key per registry service; a service whose derived ports must stay valid has its maxPort. */
+const portsSchema = z
+  .object(
+    Object.fromEntries(
+      SERVICES.map((s) => {
+        const e: ServiceEntry = SERVICE_REGISTRY[s];
+        return [s, e.maxPort ? port.max(e.maxPort.port, `${e.maxPort.why}, so the ${e.title} base port must be <= ${e.maxPort.port}`) : port];
+      }),
+    ) as Record<ServiceName, typeof port>,
+  )
+  .strict();
+
+const credentialsSchema = z
+  .object(Object.fromEntries(CREDENTIAL_SERVICES.map((s) => [s, credential])) as Record<CredentialService, typeof credential>)
+  .partial()
+  .strict();
+
 export const ConfigSchema = z
   .object({
     provider: z.enum(['local', 'compose', 'external']),
     stateDir: z.string().min(1),
     host: loopbackHost,
     portOffset: z.number().int().min(0).max(9000),
-    ports: z
-      .object({
-        vault: port,
-        postgres: port,
-        mysql: port,
-        mongodb: port,
-        redis: port.max(55530, 'the Redis cluster bus is port + 10000, so the base port must be <= 55530'),
-        api: port,
-      })
-      .strict(),
+    ports: portsSchema,
     redis: z.object({ nodeTimeoutMs: z.number().int().min(100).max(60000) }).strict(),
     vault: z
       .object({
@@ -41,10 +50,7 @@ export const ConfigSchema = z
       })
       .strict(),
     /** Fallback credentials, used only when Vault cannot be reached or holds none. */
-    credentials: z
-      .object({ postgres: credential, mysql: credential, mongodb: credential, redis: credential })
-      .partial()
-      .strict(),
+    credentials: credentialsSchema,
     trials: z.number().int().min(1).max(50),
     // A fraction of the baseline: above 1 (100%) a throughput metric could never regress.
     threshold: z.number().gt(0, 'must be a fraction above 0, e.g. 0.2 for 20%').lte(1, 'must be a fraction in (0, 1], e.g. 0.2 for 20%'),
@@ -77,41 +83,25 @@ const ENV_KEYS: Record<string, string> = {
   DEVSTACK_STATE_DIR: 'stateDir',
   DEVSTACK_HOST: 'host',
   DEVSTACK_PORT_OFFSET: 'portOffset',
-  DEVSTACK_VAULT_PORT: 'ports.vault',
-  DEVSTACK_POSTGRES_PORT: 'ports.postgres',
-  DEVSTACK_MYSQL_PORT: 'ports.mysql',
-  DEVSTACK_MONGODB_PORT: 'ports.mongodb',
-  DEVSTACK_REDIS_PORT: 'ports.redis',
-  DEVSTACK_API_PORT: 'ports.api',
+  // DEVSTACK_<SERVICE>_PORT for every registry service.
+  ...Object.fromEntries(SERVICES.map((s) => [`DEVSTACK_${s.toUpperCase()}_PORT`, `ports.${s}`])),
   DEVSTACK_REDIS_NODE_TIMEOUT_MS: 'redis.nodeTimeoutMs',
   DEVSTACK_VAULT_KV_MOUNT: 'vault.kvMount',
   DEVSTACK_VAULT_KV_VERSION: 'vault.kvVersion',
   DEVSTACK_VAULT_SECRET_ID_NUM_USES: 'vault.secretIdNumUses',
-  DEVSTACK_POSTGRES_USER: 'credentials.postgres.user',
-  DEVSTACK_POSTGRES_PASSWORD: 'credentials.postgres.password',
-  DEVSTACK_MYSQL_USER: 'credentials.mysql.user',
-  DEVSTACK_MYSQL_PASSWORD: 'credentials.mysql.password',
-  DEVSTACK_MONGODB_USER: 'credentials.mongodb.user',
-  DEVSTACK_MONGODB_PASSWORD: 'credentials.mongodb.password',
-  DEVSTACK_REDIS_PASSWORD: 'credentials.redis.password',
+  // DEVSTACK_<SERVICE>_USER / _PASSWORD for every service with credentials (password only where the user is fixed).
+  ...Object.fromEntries(
+    CREDENTIAL_SERVICES.flatMap((s) => {
+      const e: ServiceEntry = SERVICE_REGISTRY[s];
+      const pw: [string, string] = [`DEVSTACK_${s.toUpperCase()}_PASSWORD`, `credentials.${s}.password`];
+      return e.credentials?.passwordOnly ? [pw] : [[`DEVSTACK_${s.toUpperCase()}_USER`, `credentials.${s}.user`], pw];
+    }),
+  ),
   DEVSTACK_TRIALS: 'trials',
   DEVSTACK_THRESHOLD: 'threshold',
   DEVSTACK_PROFILE: 'profile',
 };
-const NUMERIC = new Set([
-  'portOffset',
-  'ports.vault',
-  'ports.postgres',
-  'ports.mysql',
-  'ports.mongodb',
-  'ports.redis',
-  'ports.api',
-  'redis.nodeTimeoutMs',
-  'vault.kvVersion',
-  'vault.secretIdNumUses',
-  'trials',
-  'threshold',
-]);
+const NUMERIC = new Set(['portOffset', ...SERVICES.map((s) => `ports.${s}`), 'redis.nodeTimeoutMs', 'vault.kvVersion', 'vault.secretIdNumUses', 'trials', 'threshold']);
 
 export interface LoadConfigOptions {
   root?: string;
@@ -192,10 +182,13 @@ function applyPortOffset(config: DevstackConfig): DevstackConfig {
   if (config.portOffset === 0) return config;
   const ports = { ...config.ports };
   for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] += config.portOffset;
-  if (ports.redis > 55530) {
-    throw new DevstackError('BAD_CONFIG', `portOffset ${config.portOffset} puts the Redis base port at ${ports.redis}; the cluster bus (port + 10000) would pass 65535.`, {
-      fix: 'Use a smaller portOffset or a lower ports.redis.',
-    });
+  for (const s of SERVICES) {
+    const e: ServiceEntry = SERVICE_REGISTRY[s];
+    if (e.maxPort && ports[s] > e.maxPort.port) {
+      throw new DevstackError('BAD_CONFIG', `portOffset ${config.portOffset} puts the ${e.title} base port at ${ports[s]}, above ${e.maxPort.port} (${e.maxPort.why}; it would pass 65535).`, {
+        fix: `Use a smaller portOffset or a lower ports.${s}.`,
+      });
+    }
   }
   return { ...config, ports };
 }

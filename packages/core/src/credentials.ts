@@ -2,9 +2,9 @@ import type { LoadedConfig } from './config';
 import { DevstackError } from './errors';
 import { hideSecret, registerSecret } from './redact';
 import { readAppRole } from './approle';
+import { DEFAULT_USERS, type CredentialService } from './registry';
 import { kvData, kvPath, vaultClient, vaultFailure, type VaultClient } from './vault';
 
-export type CredentialService = 'postgres' | 'mysql' | 'mongodb' | 'redis';
 
 /** A service's credentials. `password` is non-enumerable: JSON.stringify and console.log never show it. */
 export interface ServiceCredentials {
@@ -21,8 +21,6 @@ interface CachedToken {
 
 const tokens = new Map<string, CachedToken>();
 
-/** Default user names, used when a secret or the config names none. */
-export const DEFAULT_USERS: Record<CredentialService, string> = { postgres: 'devstack', mysql: 'devstack', mongodb: 'devstack', redis: 'default' };
 
 /**
  * Log in with the AppRole of `role` (files under .devstack/approles/<role>/) and keep the token

@@ -1,18 +1,11 @@
-/**
- * Built-in defaults, the lowest layer of configuration. Ports sit away from the standard ones
- * (5432, 3306, 27017, 6379, 8200) so a machine's own servers are never touched.
- */
-export const DEFAULT_PORTS = {
-  vault: 18200,
-  postgres: 15432,
-  mysql: 13306,
-  mongodb: 17017,
-  /** Six Redis nodes: base .. base+5. The cluster bus adds 10000, so the base must stay <= 55530. */
-  redis: 17000,
-  api: 18080,
-} as const;
+import { SERVICE_REGISTRY } from './registry';
 
-export const REDIS_NODE_COUNT = 6;
+/**
+ * Built-in defaults, the lowest layer of configuration. Default ports are in the service registry (DEFAULT_PORTS)
+ * (registry.ts), away from the standard ones so a machine's own servers are never touched.
+ */
+
+export const REDIS_NODE_COUNT = SERVICE_REGISTRY.redis.portCount;
 export const REDIS_REPLICAS_PER_MASTER = 1;
 /** Default cluster-node-timeout: low enough that failover fits the 5 s budget with margin. */
 export const REDIS_NODE_TIMEOUT_MS = 2000;

@@ -1,11 +1,6 @@
 import { REDIS_NODE_COUNT } from './defaults';
 import type { DevstackConfig } from './config';
-
-export const SERVICES = ['vault', 'postgres', 'mysql', 'mongodb', 'redis', 'api'] as const;
-export type ServiceName = (typeof SERVICES)[number];
-/** The five servers of the stack (the api is a client of them, not a server of the stack). */
-export const STACK_SERVICES = ['vault', 'postgres', 'mysql', 'mongodb', 'redis'] as const;
-export type StackService = (typeof STACK_SERVICES)[number];
+import { STACK_SERVICES, type StackService } from './registry';
 
 export interface HostPort {
   host: string;

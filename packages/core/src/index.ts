@@ -4,6 +4,7 @@ export * from './workspace';
 export * from './state-dirs';
 export * from './defaults';
 export * from './config';
+export * from './registry';
 export * from './endpoints';
 export * from './machine';
 export * from './process';

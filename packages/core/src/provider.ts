@@ -1,5 +1,5 @@
 import type { LoadedConfig } from './config';
-import type { StackService } from './endpoints';
+import type { StackService } from './registry';
 import type { RunResult } from './process';
 import type { Progress } from './progress';
 

@@ -1,8 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedConfig } from './config';
+<<<<<<< HEAD
 import type { StackService } from './endpoints';
 import { stateDir } from './state-dirs';
+=======
+import { SERVICE_REGISTRY, type StackService } from './registry';
+>>>>>>> main
 
 /**
  * TLS of the embedded servers, written by the tls package (`nx run tls:enable`) and read by each
@@ -33,9 +37,9 @@ export interface ServiceTls {
 }
 
 /** Redis TLS ports in dual mode: node port + 10 (17010-17015 by default; cluster bus stays port + 10000). */
-export const REDIS_TLS_PORT_SHIFT = 10;
+export const REDIS_TLS_PORT_SHIFT = SERVICE_REGISTRY.redis.tlsPortShift;
 /** FerretDB TLS listener in dual mode: mongodb port + 2 (port + 1 is its debug/metrics HTTP). */
-export const MONGO_TLS_PORT_SHIFT = 2;
+export const MONGO_TLS_PORT_SHIFT = SERVICE_REGISTRY.mongodb.tlsPortShift;
 /** Ciphers for servers that take an OpenSSL cipher list: no NULL, EXPORT, RC4, 3DES, anonymous, MD5. */
 export const TLS_CIPHERS = 'HIGH:!aNULL:!eNULL:!EXPORT:!RC4:!3DES:!MD5:!PSK:!SRP';
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { StackService } from './endpoints';
+import type { StackService } from './registry';
 import { DevstackError } from './errors';
 import type { StackProvider } from './provider';
 import type { Check, ResultTable } from './results';

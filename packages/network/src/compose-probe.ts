@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { type DevstackConfig, type LoadedConfig, type StackService } from '@devstack/core';
-import { composeNames, isAllowed, servicePorts, type SegmentationPolicy } from '@devstack/runtime';
+import { composeNames } from '@devstack/core';
+import { isAllowed, servicePorts, type SegmentationPolicy } from '@devstack/runtime';
 import type { MatrixCell } from './matrix';
 
 /** Where the workspace is mounted inside the probe containers of docker-compose.yml. */

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfig, runCommand, type LoadedConfig } from '@devstack/core';
+import { DEFAULT_PORTS, loadConfig, runCommand, type LoadedConfig } from '@devstack/core';
 import { assertRouteVia, planTopology, loadPolicy, segmentDown, segmentUp } from '@devstack/runtime';
 import { DEFAULT_CONNECT_TIMEOUT_MS, matrix, PROBE_SCRIPT } from '../src/reachability';
 import type { CellVerdict } from '../src/matrix';
@@ -57,7 +57,8 @@ describe('reachability matrix on the segmented stack', () => {
 
 /** A second, throwaway topology (no servers) next to the running one: overlap refusal, build, route guard, teardown. */
 describe('topology lifecycle (throwaway topology, port offset + 100)', () => {
-  const far = { vault: 50200, postgres: 50432, mysql: 50306, mongodb: 50017, redis: 50000, api: 50080 };
+  // Every registry service 32000 above its default port (far from the running stack's ports).
+  const far = Object.fromEntries(Object.entries(DEFAULT_PORTS).map(([s, p]) => [s, p + 32000])) as LoadedConfig['ports'];
   const throwaway = (offset: number): LoadedConfig => ({ ...config, portOffset: offset, ports: far, stateRoot: mkdtempSync(path.join(os.tmpdir(), 'dsnet-')) });
   const links = async () => (JSON.parse((await runCommand('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string }[]).map((l) => l.ifname);
   const namespaces = async () => (JSON.parse((await runCommand('ip', ['-j', 'netns', 'list'])).stdout || '[]') as { name: string }[]).map((n) => n.name);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DevstackError } from '@devstack/core';
+import { DevstackError, SERVICE_REGISTRY, SERVICES } from '@devstack/core';
 
 /** A mapping rule: every given field must match; the test then covers (service, category). */
 export interface CoverageRule {
@@ -41,10 +41,20 @@ export function loadCoverageConfig(root: string): CoverageConfig {
   } catch (cause) {
     throw new DevstackError('BAD_CONFIG', `${rel} is not valid JSON.`, { cause, fix: `Fix the JSON syntax in ${rel}.` });
   }
+  // Services and their required cells come from the service registry unless the file overrides them.
+  if (data && typeof data === 'object' && !Array.isArray(data)) data = { ...registryCoverage(), ...(data as object) };
   const problem = validateCoverageConfig(data);
   if (problem) throw new DevstackError('BAD_CONFIG', `${rel}: ${problem}.`, { fix: `Edit ${rel}; see its "$comment" for the format.` });
   const c = data as CoverageConfig;
   return { ...c, categoryTitles: c.categoryTitles ?? {} };
+}
+
+/** The matrix rows and required cells of the service registry (its `coverage` field). */
+export function registryCoverage(): Pick<CoverageConfig, 'services' | 'required'> {
+  return {
+    services: [...SERVICES],
+    required: Object.fromEntries(SERVICES.map((s) => [s, [...SERVICE_REGISTRY[s].coverage]])),
+  };
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -35,10 +35,6 @@ describe('the backend generator in a copy of the workspace', () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'report-generator-'));
     cpSync(WS, root, { recursive: true, filter: (src) => !SKIP.has(path.basename(src)) });
     symlinkSync(path.join(WS, 'node_modules'), path.join(root, 'node_modules'));
-    // Until core's registry lands on this branch, a minimal one with the marker exercises the step.
-    if (!existsSync(path.join(root, REGISTRY))) {
-      writeFileSync(path.join(root, REGISTRY), `export const SERVICE_REGISTRY = [\n  { name: 'postgres' },\n  ${MARKER}\n] as const;\n`);
-    }
     registryBefore = readFileSync(path.join(root, REGISTRY), 'utf8');
     git(root, 'init', '-q');
     git(root, 'add', '-A');
@@ -61,12 +57,17 @@ describe('the backend generator in a copy of the workspace', () => {
 
   it('adds exactly one registry entry, before the marker', () => {
     const after = readFileSync(path.join(root, REGISTRY), 'utf8');
-    const entryAt = after.indexOf(`name: '${NAME}'`);
+    const entryAt = after.indexOf(`  ${NAME}: {`);
     expect(entryAt).toBeGreaterThan(-1);
     expect(entryAt).toBeLessThan(after.indexOf(MARKER));
-    expect(after.split(`name: '${NAME}'`)).toHaveLength(2);
-    expect(after.replace(/ *\{\n *name: 'throwaway',\n(?: *\/\/.*\n)* *\},\n/, '')).toBe(registryBefore);
+    expect(after.split(`  ${NAME}: {`)).toHaveLength(2);
+    expect(after.replace(/ *throwaway: \{\n(?: *.*\n)*? *\},\n(?= *\/\/ @devstack-generator)/, '')).toBe(registryBefore);
   });
+
+  it('the workspace still type-checks with the new entry and package (the entry is a valid ServiceEntry)', () => {
+    expect(() => run(root, path.join(WS, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', 'tsconfig.json'])).not.toThrow();
+  });
+
 
   it('nx show project lists the standard targets, inferred from the devstack field', () => {
     expect(Object.keys(shown.targets).sort()).toEqual(['baseline', 'bench', 'build', 'lint', 'regress', 'test', 'tune', 'unit']);

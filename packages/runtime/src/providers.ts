@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { type LoadedConfig, STACK_SERVICES, type StackService, DevstackError, runCommand, type RunResult, type ApplyConfigResult, type ServiceStatus, type StackProvider, type UpOptions, type UpReport } from '@devstack/core';
+import { type LoadedConfig, STACK_SERVICES, type StackService, DevstackError, composeNames, profileExt, runCommand, type RunResult, type ApplyConfigResult, type ServiceStatus, type StackProvider, type UpOptions, type UpReport } from '@devstack/core';
 import { StackLayout } from './local/layout';
 import { LocalProvider, LOCAL_SERVICES } from './local/local-provider';
 
@@ -44,8 +44,7 @@ export class ComposeProvider implements StackProvider {
     await this.compose(['restart', ...composeNames([service])]);
   }
   activeConfig(service: StackService): string {
-    const ext = service === 'mysql' ? 'cnf' : 'conf';
-    return path.join(this.config.root, 'configs', service, `active.${ext}`);
+    return path.join(this.config.root, 'configs', service, `active.${profileExt(service)}`);
   }
   async applyConfig(service: StackService, file: string): Promise<ApplyConfigResult> {
     return new LocalProvider(this.config).applyConfig(service, file).then((r) => ({ ...r, active: this.activeConfig(service) }));
@@ -55,10 +54,6 @@ export class ComposeProvider implements StackProvider {
   }
 }
 
-/** Compose service names for stack services (Redis is six containers). */
-export function composeNames(services: readonly StackService[]): string[] {
-  return services.flatMap((s) => (s === 'redis' ? Array.from({ length: 6 }, (_, i) => `redis-${i + 1}`) : [s]));
-}
 
 /** Endpoints someone else runs: status only; anything that needs a restart says so (exit 2). */
 export class ExternalProvider implements StackProvider {

@@ -5,7 +5,8 @@ import { loadConfig, DevstackError } from '@devstack/core';
 import { redisNodeConfig } from '../src/local/redis-cluster';
 import { StackLayout } from '../src/local/layout';
 import { vaultConfigText } from '../src/local/vault-server';
-import { composeNames, ExternalProvider, providerFor } from '../src/providers';
+import { composeNames } from '@devstack/core';
+import { ExternalProvider, providerFor } from '../src/providers';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'devstack-prov-'));
 writeFileSync(path.join(root, 'nx.json'), '{}');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from '@devstack/core';
+import { runCli, STACK_SERVICES } from '@devstack/core';
 import { down, restart, status, up } from './stack';
 
 void runCli('devstack', {
@@ -20,7 +20,7 @@ void runCli('devstack', {
   status: { description: 'table of every service: server and version, port, pid, healthy', run: status },
   restart: {
     description: 'restart one service through the provider',
-    flags: [{ name: 'service', type: 'string', description: 'the service to restart', choices: ['vault', 'postgres', 'mysql', 'mongodb', 'redis'] }],
+    flags: [{ name: 'service', type: 'string', description: 'the service to restart', choices: [...STACK_SERVICES] }],
     run: restart,
   },
 });

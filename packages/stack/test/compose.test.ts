@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_PORTS, REDIS_NODE_COUNT, STACK_SERVICES } from '@devstack/core';
-import { composeNames } from '@devstack/runtime';
+import { composeNames } from '@devstack/core';
 
 const root = path.resolve(__dirname, '../../..');
 const file = path.join(root, 'docker-compose.yml');

@@ -1,8 +1,8 @@
-import { endpointsOf, MONGO_TLS_PORT_SHIFT, REDIS_TLS_PORT_SHIFT, type LoadedConfig, type StackService, type TlsMode } from '@devstack/core';
+import { endpointsOf, MONGO_TLS_PORT_SHIFT, REDIS_TLS_PORT_SHIFT, SERVICE_REGISTRY, STACK_SERVICES, type LoadedConfig, type StackService, type TlsMode } from '@devstack/core';
 import type { TlsTarget } from './handshake';
 
-/** Services that get TLS, in restart order: Vault first, because the others read their credentials from it. */
-export const TLS_SERVICES: StackService[] = ['vault', 'postgres', 'mysql', 'mongodb', 'redis'];
+/** Services that get TLS (registry servers with a TLS listener), in restart order: Vault first, because the others read their credentials from it. */
+export const TLS_SERVICES: StackService[] = STACK_SERVICES.filter((s) => SERVICE_REGISTRY[s].tlsPortShift !== null);
 
 /**
  * Where each service serves TLS in a mode (see core/local/tls-settings.ts). Vault has one listener:

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { type LoadedConfig, endpointsOf, canConnect, isAlive, readPid, startProcess, stopPid, waitForPort, type Progress, type ServiceStatus } from '@devstack/core';
+import { type LoadedConfig, endpointsOf, canConnect, isAlive, readPid, SERVICE_REGISTRY, type ServiceEntry, startProcess, stopPid, waitForPort, type Progress, type ServiceStatus } from '@devstack/core';
 import type { StackLayout } from './layout';
 
 /**
@@ -10,8 +10,16 @@ import type { StackLayout } from './layout';
  */
 export const API_PID = 'api';
 
+/** The api's server script, named by the registry (package + script), resolved in the workspace's node_modules. */
 export function apiEntry(config: LoadedConfig): string {
-  return path.join(config.root, 'packages', 'api', 'dist', 'server.js');
+  const serve = (SERVICE_REGISTRY.api as ServiceEntry).serve!;
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${serve.package}/package.json`, { paths: [config.root] }));
+  } catch {
+    dir = path.join(config.root, 'node_modules', serve.package); // not installed: the "missing" message names this path
+  }
+  return path.join(dir, serve.script);
 }
 
 /** Everything the api's own loadConfig() needs to land on this stack, whatever layer set it here. */

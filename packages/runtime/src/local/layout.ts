@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type LoadedConfig, stateDir, which } from '@devstack/core';
+import { type LoadedConfig, profileExt, stateDir, which } from '@devstack/core';
 
 /**
  * Where the local provider keeps everything, all under .devstack/. data, conf and run resolve
@@ -30,14 +30,12 @@ export class StackLayout {
   }
   /** The active profile config of a service: what tune swaps and backs up. */
   activeConfig(service: string): string {
-    const ext = service === 'mysql' ? 'cnf' : 'conf';
-    return this.conf(service, `active.${ext}`);
+    return this.conf(service, `active.${profileExt(service)}`);
   }
   /** A profile file shipped in configs/<service>/. */
   profile(service: string, profile: string): string {
     const dir = path.join(this.config.root, 'configs', service);
-    const ext = service === 'mysql' ? 'cnf' : 'conf';
-    return path.join(dir, `${profile}.${ext}`);
+    return path.join(dir, `${profile}.${profileExt(service)}`);
   }
 }
 

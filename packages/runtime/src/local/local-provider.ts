@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { bootstrapAppRoles, type LoadedConfig, DEFAULT_USERS, STACK_SERVICES, type StackService, DevstackError, isDevstackError, portIsFree, runCommand, type RunResult, silentProgress, type Progress, type ApplyConfigResult, type ServiceStatus, type StackProvider, type UpOptions, type UpReport, registerSecret, kvBody, kvData, kvPath, operatorClient } from '@devstack/core';
+import { bootstrapAppRoles, CREDENTIAL_SERVICES, type LoadedConfig, DEFAULT_USERS, STACK_SERVICES, type StackService, DevstackError, isDevstackError, portIsFree, runCommand, type RunResult, silentProgress, type Progress, type ApplyConfigResult, type ServiceStatus, type StackProvider, type UpOptions, type UpReport, registerSecret, kvBody, kvData, kvPath, operatorClient } from '@devstack/core';
 import { apiEntry, apiStatus, API_PID, startApi, stopApi } from './api-server';
 import { StackLayout } from './layout';
 import { mariadbService } from './mariadb-server';
@@ -21,7 +21,7 @@ export const LOCAL_SERVICES: Record<StackService, LocalService> = {
   redis: redisService,
 };
 
-const SECRET_SERVICES = ['postgres', 'mysql', 'mongodb', 'redis'] as const;
+const SECRET_SERVICES = CREDENTIAL_SERVICES;
 
 /** The embedded stack: real servers as child processes, everything under .devstack/. */
 export class LocalProvider implements StackProvider {

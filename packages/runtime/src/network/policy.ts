@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { type DevstackConfig, DevstackError } from '@devstack/core';
+import { type DevstackConfig, DevstackError, SERVICES, type ServiceName } from '@devstack/core';
 
 const tag = z.string().regex(/^[a-z0-9]{2,4}$/, 'must be 2-4 lowercase letters or digits (it goes into 15-character interface names)');
 const subnet = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.0\/24$/, 'must be an IPv4 /24 such as 10.213.71.0/24');
-const portBase = z.enum(['vault', 'postgres', 'mysql', 'mongodb', 'redis', 'api']);
+const portBase = z.enum(SERVICES as [ServiceName, ...ServiceName[]]);
 export const PROBE_PROTOCOLS = ['vault-health', 'postgres', 'mysql', 'mongodb', 'redis', 'http-metrics', 'http-health'] as const;
 
 const PolicyShape = z

@@ -51,12 +51,18 @@ function addRegistryEntry(tree, name) {
   if (at < 0) {
     throw new Error(`${REGISTRY_FILE} has no "${REGISTRY_MARKER}" line; add it inside SERVICE_REGISTRY where new entries go.`);
   }
-  if (new RegExp(`name:\\s*['"]${name}['"]`).test(text)) {
+  if (new RegExp(`^\\s*(name:\\s*)?['"]?${name}['"]?(:\\s*\\{|,)`, 'm').test(text)) {
     throw new Error(`${REGISTRY_FILE} already has an entry named "${name}".`);
   }
   const lineStart = text.lastIndexOf('\n', at) + 1;
   const indent = text.slice(lineStart, at);
-  tree.write(REGISTRY_FILE, text.slice(0, lineStart) + registryEntry(name, indent, isKeyedRegistry(text)) + text.slice(lineStart));
+  tree.write(REGISTRY_FILE, text.slice(0, lineStart) + registryEntry(name, indent, isKeyedRegistry(text), nextFreePort(text)) + text.slice(lineStart));
+}
+
+/** A default port 100 above the highest one in the registry (a user edits it if it clashes). */
+function nextFreePort(text) {
+  const ports = [...text.matchAll(/^\s*port:\s*(\d+),/gm)].map((m) => Number(m[1]));
+  return (ports.length ? Math.max(...ports) : 18000) + 100;
 }
 
 /** SERVICE_REGISTRY declared as an object keyed by name (`= {`) rather than an array (`= [`). */
@@ -66,13 +72,21 @@ function isKeyedRegistry(text) {
 }
 
 /** The entry text: the fields every service must fill are spelled out, to be completed by hand. */
-function registryEntry(name, indent, keyed) {
+function registryEntry(name, indent, keyed, port) {
   const open = keyed ? `${/^[a-z][a-z0-9]*$/.test(name) ? name : `'${name}'`}: {` : '{';
   return [
     `${indent}${open}`,
-    `${indent}  name: '${name}',`,
-    `${indent}  // Scaffolded by nx g ./tools/nx-plugin:backend: fill in ports, credentials, tier and coverage`,
-    `${indent}  // as the other entries do, then run npx nx run core:unit.`,
+    `${indent}  // Scaffolded by nx g ./tools/nx-plugin:backend. 'external': the stack does not start this server;`,
+    `${indent}  // set credentials, tlsPortShift, compose names and role 'server' once it has a local service.`,
+    `${indent}  title: '${name}',`,
+    `${indent}  role: 'external',`,
+    `${indent}  port: ${port},`,
+    `${indent}  portCount: 1,`,
+    `${indent}  tlsPortShift: null,`,
+    `${indent}  compose: [],`,
+    `${indent}  tier: 'data',`,
+    `${indent}  coverage: ['connectivity', 'performance', 'regression'],`,
+    `${indent}  owner: '@devstack-org/platform',`,
     `${indent}},`,
     '',
   ].join('\n');
