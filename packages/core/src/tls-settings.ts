@@ -1,12 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedConfig } from './config';
-<<<<<<< HEAD
-import type { StackService } from './endpoints';
-import { stateDir } from './state-dirs';
-=======
 import { SERVICE_REGISTRY, type StackService } from './registry';
->>>>>>> main
+import { stateDir } from './state-dirs';
 
 /**
  * TLS of the embedded servers, written by the tls package (`nx run tls:enable`) and read by each
