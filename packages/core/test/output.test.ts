@@ -1,5 +1,6 @@
 import { checksTable, fitColumns, renderResult, renderTable, terminalWidth } from '../src/output';
 import type { TaskResult } from '../src/results';
+import { machineFingerprint } from '../src/machine';
 
 const widest = (text: string) => Math.max(...text.split('\n').map((l) => l.length));
 
@@ -44,7 +45,7 @@ describe('check texts', () => {
     state: 'completed',
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 1000,
-    machine: { cpuModel: 'cpu', cores: 2, memoryGiB: 4, platform: 'linux', node: 'v20' } as TaskResult['machine'],
+    machine: machineFingerprint(),
     metrics: [],
     checks: [{ name: 'c1', passed: false, expected: 'short', observed: long }],
   });
