@@ -108,12 +108,14 @@ if [ ${#tuners[@]} -gt 0 ]; then
   for p in "${tuners[@]}"; do
     compared=0
     for prof in ${DEVSTACK_MAIN_PROFILES:-dev auto}; do
-      # A backend without this profile says so in a dry run (nothing changes): skip it, not a failure.
-      if ! npx nx run "$p:tune" --profile "$prof" --dry-run --quiet --outputStyle=static >"$LOGS/$p-tune-$prof-dry.log" 2>&1; then
-        rows+=("$p|tune-$prof|skipped (no $prof profile)|0|$LOGS/$p-tune-$prof-dry.log")
+      # A backend without this profile or without --compare says so in a dry run with the same flags
+      # (nothing changes, nothing is measured): skip it, not a failure.
+      cmp=(--profile "$prof" --compare --compare-with default --quick)
+      if ! npx nx run "$p:tune" "${cmp[@]}" --dry-run --quiet --outputStyle=static >"$LOGS/$p-tune-$prof-dry.log" 2>&1; then
+        rows+=("$p|tune-$prof|skipped (no $prof profile or no --compare)|0|$LOGS/$p-tune-$prof-dry.log")
         continue
       fi
-      run_step "$p" "tune-$prof" npx nx run "$p:tune" --profile "$prof" --compare --compare-with default --quick --outputStyle=static
+      run_step "$p" "tune-$prof" npx nx run "$p:tune" "${cmp[@]}" --outputStyle=static
       compared=1
     done
     # The comparisons leave the last profile active: back to the default for the steps after.

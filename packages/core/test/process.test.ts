@@ -8,6 +8,7 @@ import { runProbe } from '../src/probe';
 import { endpointsOf, isStackService } from '../src/endpoints';
 import { stderrProgress } from '../src/progress';
 import { DevstackError } from '../src/errors';
+import { DEFAULT_CONFIG } from '../src/config';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'core-process-'));
 
@@ -142,7 +143,7 @@ describe('probe, endpoints, progress', () => {
   });
 
   it('derives every endpoint from host and ports, bracketing IPv6 in URLs', () => {
-    const ports = { vault: 1, postgres: 2, mysql: 3, mongodb: 4, redis: 100, api: 6 };
+    const ports = { ...DEFAULT_CONFIG.ports, vault: 1, postgres: 2, mysql: 3, mongodb: 4, redis: 100, api: 6 };
     const e = endpointsOf({ host: '::1', ports });
     expect(e.vault.url).toBe('http://[::1]:1');
     expect(e.api).toEqual({ host: '::1', port: 6, url: 'http://[::1]:6' });
