@@ -108,14 +108,20 @@ if [ ${#tuners[@]} -gt 0 ]; then
   for p in "${tuners[@]}"; do
     compared=0
     for prof in ${DEVSTACK_MAIN_PROFILES:-dev auto}; do
-      # A backend without this profile or without --compare says so in a dry run with the same flags
-      # (nothing changes, nothing is measured): skip it, not a failure.
-      cmp=(--profile "$prof" --compare --compare-with default --quick)
-      if ! npx nx run "$p:tune" "${cmp[@]}" --dry-run --quiet --outputStyle=static >"$LOGS/$p-tune-$prof-dry.log" 2>&1; then
+      # Which comparison the backend offers is asked with dry runs of the same flags (nothing changes,
+      # nothing is measured): `--compare-with default --quick` where it exists, else a plain
+      # `--compare` (previous profile vs the new one) after making default the active profile.
+      # A backend without the profile or without --compare is skipped, not failed.
+      dry() { npx nx run "$p:tune" "$@" --dry-run --quiet --outputStyle=static >>"$LOGS/$p-tune-$prof-dry.log" 2>&1; }
+      : >"$LOGS/$p-tune-$prof-dry.log"
+      if dry --profile "$prof" --compare --compare-with default --quick; then
+        run_step "$p" "tune-$prof" npx nx run "$p:tune" --profile "$prof" --compare --compare-with default --quick --outputStyle=static
+      elif dry --profile "$prof" --compare; then
+        run_step "$p" "tune-$prof" bash -c "npx nx run '$p:tune' --profile default --outputStyle=static && npx nx run '$p:tune' --profile '$prof' --compare --outputStyle=static"
+      else
         rows+=("$p|tune-$prof|skipped (no $prof profile or no --compare)|0|$LOGS/$p-tune-$prof-dry.log")
         continue
       fi
-      run_step "$p" "tune-$prof" npx nx run "$p:tune" "${cmp[@]}" --outputStyle=static
       compared=1
     done
     # The comparisons leave the last profile active: back to the default for the steps after.
