@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync, chmodSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { canTraverse, prepareServerDirs, removeStateDir, serviceAreaOf } from '../src/local/service-area';
+import { canTraverse, prepareServerDirs, removeOrphanAreas, removeStateDir, serviceAreaOf } from '../src/local/service-area';
 import { StackLayout } from '../src/local/layout';
 import type { LoadedConfig } from '@devstack/core';
 
@@ -55,6 +55,17 @@ describe('service area (checkouts the service account cannot reach)', () => {
     expect(prepareServerDirs(stateRoot, nobody).root).toBe(plan.root);
     for (const d of ['data', 'conf', 'run', 'certs']) expect(removeStateDir(stateRoot, d)).toEqual([path.join(plan.root, d), path.join(stateRoot, d)]);
     expect(existsSync(plan.root)).toBe(false);
+  });
+
+  it('removes areas whose checkout is gone, and only those', () => {
+    const live = path.join(base, 'live');
+    const orphan = path.join(base, 'orphan');
+    mkdirSync(path.join(live, 'data'), { recursive: true });
+    mkdirSync(path.join(orphan, 'data'), { recursive: true });
+    writeFileSync(path.join(live, 'checkout'), `${base}\n`);
+    writeFileSync(path.join(orphan, 'checkout'), `${path.join(base, 'deleted-clone', '.devstack')}\n`);
+    expect(removeOrphanAreas(base)).toEqual([orphan]);
+    expect(existsSync(live)).toBe(true);
   });
 
   (asRoot ? it : it.skip)('keeps a traversable checkout in place', () => {

@@ -36,8 +36,6 @@ export class LocalProvider implements StackProvider {
     const t0 = Date.now();
     const progress = options.progress ?? silentProgress;
     const wanted = STACK_SERVICES.filter((s) => s === 'vault' || services.includes(s));
-    prepareServerDirs(this.config.stateRoot, serviceAccount(), progress);
-    mkdirSync(this.layout.run, { recursive: true });
     mkdirSync(path.join(this.config.stateRoot, 'logs'), { recursive: true });
 
     const alreadyRunning: string[] = [];
@@ -63,6 +61,9 @@ export class LocalProvider implements StackProvider {
       }
     }
 
+    // Only once something will start: a refused `up` leaves no service area behind.
+    prepareServerDirs(this.config.stateRoot, serviceAccount(), progress);
+    mkdirSync(this.layout.run, { recursive: true });
     const ctx: LocalContext = { config: this.config, layout: this.layout, progress, signal: options.signal, secrets: new Map() };
     const started: StackService[] = [];
     try {

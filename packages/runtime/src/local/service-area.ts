@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SERVER_STATE_DIRS, type ServerStateDir } from '@devstack/core';
 import type { Account } from './service';
@@ -53,6 +53,7 @@ export function prepareServerDirs(stateRoot: string, account: Account | undefine
   const linked = SERVER_STATE_DIRS.some((d) => isLink(path.join(stateRoot, d)));
   if (!account || (!linked && canTraverse(stateRoot, account))) return { root: stateRoot, relocated: false };
   const area = serviceAreaOf(stateRoot);
+  removeOrphanAreas(path.dirname(area), progress);
   if (!linked) progress(`the service account cannot reach ${stateRoot}: server data goes to ${area} (linked from .devstack/)`);
   mkdirSync(area, { recursive: true, mode: 0o755 });
   // Says whose area this is, for a person looking at /var/lib/devstack-perf.
@@ -77,6 +78,27 @@ function linkStateDir(stateRoot: string, area: string, name: ServerStateDir): vo
     rmSync(link, { recursive: true, force: true });
   }
   symlinkSync(target, link, 'dir');
+}
+
+/**
+ * Areas whose checkout is gone (its .devstack/ deleted without `down --purge`, e.g. a removed
+ * clone or a test's scratch state dir) are removed, so /var/lib/devstack-perf does not fill up.
+ */
+export function removeOrphanAreas(base: string, progress: (m: string) => void = () => undefined): string[] {
+  const removed: string[] = [];
+  if (!existsSync(base)) return removed;
+  for (const name of readdirSync(base)) {
+    const area = path.join(base, name);
+    const owner = path.join(area, 'checkout');
+    if (!existsSync(owner)) continue;
+    const stateRoot = readFileSync(owner, 'utf8').trim();
+    if (stateRoot && !existsSync(stateRoot)) {
+      rmSync(area, { recursive: true, force: true });
+      removed.push(area);
+      progress(`removed ${area}: its checkout ${stateRoot} is gone`);
+    }
+  }
+  return removed;
 }
 
 /** `down --purge`: remove .devstack/<name> and, when it is a link, the directory it points to. */
