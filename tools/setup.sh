@@ -11,9 +11,26 @@ OPENBAO_VERSION=2.7.2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
-step() { printf '\n== setup: %s\n' "$1"; }
+# Heartbeat: every step runs with a background ticker that prints the step's elapsed time every
+# DEVSTACK_HEARTBEAT_S seconds (default 10) while it lasts, and each step ends with its duration, so
+# a long apt-get, go build or npm ci never looks hung. Generic: steps need no changes to get it.
+HEARTBEAT_S=${DEVSTACK_HEARTBEAT_S:-10}
+hb_pid="" step_name="" step_t0=0
+step_end() {
+  [ -n "$hb_pid" ] && { kill "$hb_pid" 2>/dev/null; wait "$hb_pid" 2>/dev/null || true; hb_pid=""; }
+  [ -n "$step_name" ] && printf '   (%s: %d s)\n' "$step_name" $(( $(date +%s) - step_t0 ))
+  step_name=""
+}
+step() {
+  step_end
+  step_name=$1 step_t0=$(date +%s)
+  printf '\n== setup: %s\n' "$1"
+  ( s=$step_t0; while sleep "$HEARTBEAT_S"; do printf '   ... %s: still working, %d s\n' "$1" $(( $(date +%s) - s )); done ) &
+  hb_pid=$!
+}
+trap 'step_end' EXIT
 skip() { printf '   skipped: %s\n' "$1"; }
-fail() { printf '\nsetup FAILED at step "%s": %s\n' "$1" "$2" >&2; exit 3; }
+fail() { step_end; printf '\nsetup FAILED at step "%s": %s\n' "$1" "$2" >&2; exit 3; }
 t0=$(date +%s)
 
 step "Debian packages"
@@ -124,5 +141,6 @@ step "build"
 npx nx run-many -t build --outputStyle=static >/tmp/devstack-build.log 2>&1 || { tail -30 /tmp/devstack-build.log; fail "build" "tsup build failed; see /tmp/devstack-build.log"; }
 echo "   built every package"
 
+step_end
 echo
 echo "setup done in $(( $(date +%s) - t0 )) s"

@@ -9,9 +9,11 @@ bash tools/setup.sh
 mkdir -p .devstack/results/jest && rm -f .devstack/results/jest/*.json
 # Segmented (each service in its own network namespace) when root, so network:test has its namespaces;
 # services stay on 127.0.0.1 (published ports), so every other suite runs unchanged. DEVSTACK_SEGMENTED=0 opts out.
+# --restart: a stack left running without segmentation (e.g. by a plain `stack up`) is restarted segmented, data kept.
 up_flags=(--quiet)
-if [ "$(id -u)" = 0 ] && [ "${DEVSTACK_SEGMENTED:-1}" != 0 ]; then up_flags+=(--segmented); fi
-node packages/stack/dist/cli.js up "${up_flags[@]}" >/tmp/devstack-up.log 2>&1 || { cat /tmp/devstack-up.log; echo "stack up failed" >&2; exit 3; }
+if [ "$(id -u)" = 0 ] && [ "${DEVSTACK_SEGMENTED:-1}" != 0 ]; then up_flags+=(--segmented --restart); fi
+mkdir -p .devstack/logs
+node packages/stack/dist/cli.js up "${up_flags[@]}" >.devstack/logs/test-up.log 2>&1 || { cat .devstack/logs/test-up.log; echo "stack up failed" >&2; exit 3; }
 status=0
 npx nx run-many -t test --parallel=1 --outputStyle=static "$@" || status=$?
 node tools/summarize-tests.js .devstack/results/jest || true

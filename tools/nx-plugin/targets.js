@@ -83,13 +83,16 @@ function inferProject(root, devstack) {
       metadata: { description: 'unit tests (test/*.test.ts): pure logic, no servers' },
     }),
     test: run(
-      `mkdir -p ../../.devstack/results/jest && jest --config jest.config.js --runInBand --json --outputFile=../../.devstack/results/jest/${name}.json`,
+      // Line coverage of the package's own src/ (not of core, which tests reach through the jest
+      // moduleNameMapper), as the json-summary the report reads; text-summary for the log.
+      `mkdir -p ../../.devstack/results/jest && rm -rf ../../.devstack/results/coverage/${name} && jest --config jest.config.js --runInBand --json --outputFile=../../.devstack/results/jest/${name}.json ` +
+        `--coverage --collectCoverageFrom='src/**/*.ts' --coverageReporters=json-summary --coverageReporters=text-summary --coverageDirectory=../../.devstack/results/coverage/${name}`,
       {
         dependsOn: ['build'],
         inputs: liveInputs,
         cache: false,
         parallelism: false,
-        metadata: { description: `unit tests and live suites (suites/*.suite.ts) against the running stack; results in .devstack/results/jest/${name}.json` },
+        metadata: { description: `unit tests and live suites (suites/*.suite.ts) against the running stack; results in .devstack/results/jest/${name}.json, line coverage in .devstack/results/coverage/${name}/` },
       },
     ),
     lint: run('eslint src', {

@@ -32,7 +32,7 @@ export function tuneFlags(hints: { profile: string; file: string }): FlagSpec[] 
     { name: 'profile', type: 'string', description: hints.profile, default: 'default' },
     { name: 'file', type: 'string', description: hints.file },
     { name: 'dry-run', type: 'boolean', description: 'show the diff and the settings; change nothing' },
-    { name: 'compare', type: 'boolean', description: 'interleaved before/after benchmark, written to docs/TUNING_RESULTS.md' },
+    { name: 'compare', type: 'boolean', description: 'interleaved before/after benchmark, written to .devstack/report/TUNING_RESULTS.md' },
     { name: 'compare-with', type: 'string', description: 'the "before" profile of --compare (default: default)' },
   ];
 }

@@ -52,7 +52,8 @@ export const ConfigSchema = z
     /** Fallback credentials, used only when Vault cannot be reached or holds none. */
     credentials: credentialsSchema,
     trials: z.number().int().min(1).max(50),
-    threshold: z.number().gt(0).lt(10),
+    // A fraction of the baseline: above 1 (100%) a throughput metric could never regress.
+    threshold: z.number().gt(0, 'must be a fraction above 0, e.g. 0.2 for 20%').lte(1, 'must be a fraction in (0, 1], e.g. 0.2 for 20%'),
     profile: z.string().min(1),
   })
   .strict();

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './redact';
 export * from './workspace';
+export * from './state-dirs';
 export * from './defaults';
 export * from './config';
 export * from './registry';

@@ -76,7 +76,12 @@ export class ProfileCatalog {
     if (file) {
       const abs = path.resolve(file);
       if (!existsSync(abs)) throw new DevstackError('BAD_INPUT', `Profile file ${file} does not exist.`, { fix: this.spec.fileHint });
-      return { name: this.strip(abs), file: abs, settings: this.spec.parse(readFileSync(abs, 'utf8')) };
+      try {
+        return { name: this.strip(abs), file: abs, settings: this.spec.parse(readFileSync(abs, 'utf8')) };
+      } catch (err) {
+        if (err instanceof DevstackError) throw new DevstackError(err.code, `${file}: ${err.message}`, { fix: err.fix ?? this.spec.fileHint, cause: err });
+        throw err;
+      }
     }
     const profile = name ?? 'default';
     if (profile === 'auto') {

@@ -1,15 +1,36 @@
+import { DevstackError } from './errors';
 import type { ProfileSetting } from './tune';
+
+/** The configuration syntax a profile file must be written in (what the server itself would accept). */
+export interface ProfileSyntax {
+  /** Named in errors: "postgresql.conf", "my.cnf". */
+  name: string;
+  /** `[section]` headers (my.cnf); PostgreSQL has none. */
+  sections: boolean;
+  /** Options without a value (my.cnf `skip-name-resolve`). */
+  bareOptions?: boolean;
+  /** Directive lines that are not settings: `!include x` (my.cnf), `include 'x'` (postgresql.conf). */
+  directives?: RegExp;
+}
+
+export const POSTGRESQL_CONF: ProfileSyntax = { name: 'postgresql.conf', sections: false, directives: /^include(_if_exists|_dir)?\s*=?\s*'[^']*'$/ };
+export const MY_CNF: ProfileSyntax = { name: 'my.cnf', sections: true, bareOptions: true, directives: /^!include(dir)?\s+\S/ };
 
 /**
  * Profile files (configs/<service>/<profile>.*) are plain server config files. A setting may be
  * preceded by `# reason: ...` and `# durability: ...` comment lines; those annotate it in tune output.
+ * With a `syntax`, any line that is not a comment, a `key = value` setting or (where the server has
+ * them) a section or directive is refused with its line number: a wrong file never becomes settings.
+ * The line's text is not echoed, since a wrong file may hold secrets.
  */
-export function parseProfileFile(text: string): ProfileSetting[] {
+export function parseProfileFile(text: string, syntax?: ProfileSyntax): ProfileSetting[] {
   const out: ProfileSetting[] = [];
   let reason: string | undefined;
   let durability: string | undefined;
-  for (const raw of text.split('\n')) {
+  const lines = text.split('\n');
+  for (const [index, raw] of lines.entries()) {
     const line = raw.trim();
+    if (syntax) checkLine(line, index + 1, syntax);
     const note = /^[#;]\s*(reason|durability):\s*(.+)$/i.exec(line);
     if (note) {
       if (note[1].toLowerCase() === 'reason') reason = note[2].trim();
@@ -25,6 +46,19 @@ export function parseProfileFile(text: string): ProfileSetting[] {
     durability = undefined;
   }
   return out;
+}
+
+function checkLine(line: string, n: number, syntax: ProfileSyntax): void {
+  if (!line || line.startsWith('#') || (syntax.sections && line.startsWith(';'))) return;
+  if (/^[A-Za-z0-9_.-]+\s*=/.test(line)) return;
+  if (syntax.sections && /^\[[A-Za-z0-9_.-]+\]$/.test(line)) return;
+  if (syntax.bareOptions && /^[A-Za-z0-9_.-]+$/.test(line)) return;
+  if (syntax.directives?.test(line)) return;
+  const expected = ['`key = value`', syntax.sections ? '`[section]`' : '', syntax.bareOptions ? 'a bare option name' : '', 'a # comment'].filter(Boolean).join(', ');
+  throw new DevstackError('BAD_INPUT', `Line ${n} is not ${syntax.name} syntax (expected ${expected}).`, {
+    fix: `Give a ${syntax.name} fragment; fix or remove line ${n}.`,
+    details: { line: n },
+  });
 }
 
 export interface RenderProfileInput {

@@ -44,6 +44,8 @@ export interface ResultTable {
   title: string;
   head: string[];
   rows: (string | number)[][];
+  /** Preformatted body (e.g. a unified diff): printed verbatim under the title instead of a grid. */
+  text?: string;
 }
 
 export type ResultState = 'completed' | 'errored' | 'aborted';

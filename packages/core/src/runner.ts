@@ -31,6 +31,7 @@ export interface CliTaskSpec {
 export const COMMON_FLAGS: FlagSpec[] = [
   { name: 'json', type: 'boolean', description: 'print the result as JSON on stdout (progress stays on stderr)' },
   { name: 'quiet', type: 'boolean', description: 'no progress lines' },
+  { name: 'verbose', type: 'boolean', description: 'full expected/observed texts in the checks table (default: shortened; the result file has them whole)' },
   { name: 'trials', type: 'number', description: 'repeated trials per measurement (config: trials, default 3)' },
   { name: 'threshold', type: 'number', description: 'regression threshold as a fraction (config: threshold, default 0.2)' },
   { name: 'port-offset', type: 'number', description: 'shift every stack port by this much (config: portOffset)' },
@@ -181,7 +182,7 @@ async function runOne(program: string, taskName: string, spec: CliTaskSpec, valu
     const result = spec.live ? await withLock(config.stateRoot, 'live', `${program} ${taskName}`, run) : await run();
     const file = writeResult(config.stateRoot, result);
     if (json) process.stdout.write(`${JSON.stringify(redactValue({ ...result, resultFile: file }), null, 2)}\n`);
-    else process.stdout.write(`${renderResult(result, file)}\n`);
+    else process.stdout.write(`${renderResult(result, file, { verbose: values.verbose === true })}\n`);
     return allChecksPassed(result) && result.state === 'completed' ? EXIT_OK : EXIT_CHECK_FAILED;
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedConfig } from './config';
 import { SERVICE_REGISTRY, type StackService } from './registry';
+import { stateDir } from './state-dirs';
 
 /**
  * TLS of the embedded servers, written by the tls package (`nx run tls:enable`) and read by each
@@ -38,7 +39,8 @@ export const MONGO_TLS_PORT_SHIFT = SERVICE_REGISTRY.mongodb.tlsPortShift;
 /** Ciphers for servers that take an OpenSSL cipher list: no NULL, EXPORT, RC4, 3DES, anonymous, MD5. */
 export const TLS_CIPHERS = 'HIGH:!aNULL:!eNULL:!EXPORT:!RC4:!3DES:!MD5:!PSK:!SRP';
 
-export const certsRoot = (config: Pick<LoadedConfig, 'stateRoot'>) => path.join(config.stateRoot, 'certs');
+// The real directory (not the .devstack/certs symlink): servers running as the service account open these paths.
+export const certsRoot = (config: Pick<LoadedConfig, 'stateRoot'>) => stateDir(config.stateRoot, 'certs');
 export const tlsStateFile = (config: Pick<LoadedConfig, 'stateRoot'>) => path.join(config.stateRoot, 'conf', 'tls.json');
 
 export function readTlsState(config: Pick<LoadedConfig, 'stateRoot'>): TlsState | undefined {

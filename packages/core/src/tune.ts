@@ -48,6 +48,61 @@ export function configDiff(current: string, next: string): string[] {
 }
 
 /**
+ * `diff -u` of two config texts: --- / +++ headers, @@ hunks with `context` lines around each change.
+ * Line-based LCS; config files are small.
+ */
+export function unifiedDiff(before: string, after: string, labels: { from: string; to: string }, context = 3): string {
+  const a = before.replace(/\n$/, '').split('\n');
+  const b = after.replace(/\n$/, '').split('\n');
+  if (before === after) return '';
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  // The edit script: ' ' kept, '-' removed, '+' added, with line numbers in each file.
+  const ops: { op: ' ' | '-' | '+'; text: string; ai: number; bi: number }[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) ops.push({ op: ' ', text: a[i++], ai: i, bi: ++j });
+    else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push({ op: '-', text: a[i++], ai: i, bi: j });
+    else ops.push({ op: '+', text: b[j++], ai: i, bi: j });
+  }
+  const out = [`--- ${labels.from}`, `+++ ${labels.to}`];
+  let k = 0;
+  while (k < ops.length) {
+    if (ops[k].op === ' ') {
+      k++;
+      continue;
+    }
+    // A hunk: from `context` lines before this change to `context` lines after the last change
+    // that is within 2 * context kept lines of the previous one.
+    const start = Math.max(0, k - context);
+    let end = k;
+    let kept = 0;
+    for (let x = k; x < ops.length; x++) {
+      if (ops[x].op === ' ') {
+        kept++;
+        if (kept > 2 * context) break;
+      } else {
+        kept = 0;
+        end = x;
+      }
+    }
+    const stop = Math.min(ops.length, end + context + 1);
+    const hunk = ops.slice(start, stop);
+    const aStart = hunk[0].op === '+' ? hunk[0].ai : hunk[0].ai - (hunk[0].op === ' ' || hunk[0].op === '-' ? 1 : 0);
+    const bStart = hunk[0].op === '-' ? hunk[0].bi : hunk[0].bi - 1;
+    const aLen = hunk.filter((h) => h.op !== '+').length;
+    const bLen = hunk.filter((h) => h.op !== '-').length;
+    out.push(`@@ -${aLen ? aStart + 1 : aStart},${aLen} +${bLen ? bStart + 1 : bStart},${bLen} @@`);
+    for (const h of hunk) out.push(`${h.op}${h.text}`);
+    k = stop;
+  }
+  return out.join('\n');
+}
+
+/**
  * The tune contract: back up the active config, write the new one, restart through the provider,
  * read every setting back. If the server refuses to start or a setting does not take, restore the
  * backup and restart again, and report it (the caller exits 1). --dry-run shows the diff only.
@@ -58,10 +113,11 @@ export async function applyProfile(input: ApplyProfileInput): Promise<ApplyProfi
   const diff = configDiff(current, readFileSync(input.file, 'utf8'));
   const progress = input.progress ?? (() => undefined);
   if (input.dryRun) {
+    const text = unifiedDiff(current, readFileSync(input.file, 'utf8'), { from: activePath ? `${activePath} (active)` : '(no active config)', to: input.file });
     return {
       state: 'dry-run',
       diff,
-      table: { title: 'Dry run: changes that would be applied (nothing was changed)', head: ['change'], rows: diff.length ? diff.map((d) => [d]) : [['(no change)']] },
+      table: { title: 'Dry run: changes that would be applied (nothing was changed)', head: ['diff'], rows: [], text: text || '(no change)' },
       checks: [],
     };
   }

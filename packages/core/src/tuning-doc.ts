@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedConfig } from './config';
 import { listResults, readResult, round, type Metric, type ResultTable, type TaskResult } from './results';
+import { reportDir } from './state-dirs';
 
 /** What a `tune --compare` run stores in its result's `data` (task "compare"). */
 export interface CompareData {
@@ -58,7 +59,7 @@ function sideBySide(results: TaskResult[]): ResultTable | undefined {
 }
 
 /**
- * docs/TUNING_RESULTS.md, generated from the `compare` result files under .devstack/results/:
+ * TUNING_RESULTS.md under .devstack/report/ (docs/ gets it through `nx run report:docs`), generated from the `compare` result files under .devstack/results/:
  * never typed by hand, so every figure in it traces back to a measurement.
  */
 export function writeTuningDoc(config: Pick<LoadedConfig, 'root' | 'stateRoot'>): string {
@@ -97,7 +98,7 @@ export function writeTuningDoc(config: Pick<LoadedConfig, 'root' | 'stateRoot'>)
       for (const t of r.tables ?? []) lines.push(...mdTable(t), '');
     }
   }
-  const file = path.join(config.root, 'docs', 'TUNING_RESULTS.md');
+  const file = path.join(reportDir(config.stateRoot), 'TUNING_RESULTS.md');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${lines.join('\n').trimEnd()}\n`);
   return file;

@@ -62,6 +62,19 @@ describe('config validation errors name the origin, the key and the expected for
     expect(err.message).toContain('devstack.config.json is not valid JSON');
   });
 
+  it.each([7, 1.5, 0, -0.1])('rejects threshold %p from a flag: a fraction in (0, 1]', (threshold) => {
+    const err = configError(() => loadConfig({ root: workspace(), env: {}, flags: { threshold } }));
+    expect(err.code).toBe('BAD_CONFIG');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/threshold/);
+    expect(err.message).toMatch(/fraction/);
+  });
+
+  it('accepts threshold 1 and 0.05', () => {
+    expect(loadConfig({ root: workspace(), env: {}, flags: { threshold: 1 } }).threshold).toBe(1);
+    expect(loadConfig({ root: workspace(), env: { DEVSTACK_THRESHOLD: '0.05' } }).threshold).toBe(0.05);
+  });
+
   it('rejects a wrong type with the key path', () => {
     const err = configError(() => loadConfig({ root: workspace({ ports: { redis: 'six' } }), env: {} }));
     expect(err.code).toBe('BAD_CONFIG');

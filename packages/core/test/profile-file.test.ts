@@ -1,4 +1,5 @@
-import { parseProfileFile, parseSize, renderProfileFile, settingMatches } from '../src/profile-file';
+import { MY_CNF, parseProfileFile, parseSize, POSTGRESQL_CONF, renderProfileFile, settingMatches } from '../src/profile-file';
+import { DevstackError } from '../src/errors';
 
 describe('profile files', () => {
   it('parses settings with their reason and durability comments', () => {
@@ -39,5 +40,40 @@ describe('profile files', () => {
     expect(settingMatches('0.9', '0.9')).toBe(true);
     expect(settingMatches('2', '1')).toBe(false);
     expect(settingMatches('banana', undefined)).toBe(false);
+  });
+});
+
+describe('profile file syntax (--file)', () => {
+  const refusal = (text: string, syntax = MY_CNF) => {
+    try {
+      parseProfileFile(text, syntax);
+    } catch (err) {
+      return err as DevstackError;
+    }
+    throw new Error('accepted');
+  };
+
+  it('refuses /etc/passwd-like lines as my.cnf, naming the line and not echoing it', () => {
+    const err = refusal(['# users', 'root:x:0:0:root:/root:/bin/bash'].join('\n'));
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe('Line 2 is not my.cnf syntax (expected `key = value`, `[section]`, a bare option name, a # comment).');
+    expect(err.message).not.toContain('/bin/bash');
+  });
+
+  it('refuses a [section] in postgresql.conf, which has none', () => {
+    expect(refusal('[mysqld]\nwork_mem = 4MB', POSTGRESQL_CONF).message).toMatch(/^Line 1 is not postgresql.conf syntax/);
+  });
+
+  it('refuses a bare word in postgresql.conf but accepts it in my.cnf', () => {
+    expect(refusal('fsync = off\nskip-name-resolve', POSTGRESQL_CONF).message).toMatch(/^Line 2 /);
+    expect(parseProfileFile('[mysqld]\nskip-name-resolve\n!include /etc/x.cnf\n; note\nmax_connections = 50', MY_CNF)).toEqual([
+      { name: 'max_connections', value: '50', reason: '(no reason given in the profile file)' },
+    ]);
+  });
+
+  it('accepts include directives and quoted values of postgresql.conf', () => {
+    const text = "include_if_exists = '/x/y.conf'\ninclude 'z.conf'\nsearch_path = '\"$user\", public' # c\nwork_mem=8MB";
+    expect(parseProfileFile(text, POSTGRESQL_CONF).map((s) => s.name)).toEqual(['include_if_exists', 'search_path', 'work_mem']);
   });
 });

@@ -26,7 +26,7 @@ function compare(startedAt: string, before: string, after: string, b: number[], 
 }
 
 describe('writeTuningDoc', () => {
-  it('renders docs/TUNING_RESULTS.md from compare result files only, newest per pair', () => {
+  it('renders .devstack/report/TUNING_RESULTS.md from compare result files only, newest per pair', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'devstack-doc-'));
     const stateRoot = path.join(root, '.devstack');
     writeResult(stateRoot, compare('2026-01-01T00:00:00.000Z', 'default', 'dev', [1, 2, 3], [10, 20, 30]));
@@ -34,7 +34,7 @@ describe('writeTuningDoc', () => {
     writeResult(stateRoot, compare('2026-01-03T00:00:00.000Z', 'default', 'auto', [7, 8, 9], [70, 80, 90]));
     writeResult(stateRoot, compare('2026-01-04T00:00:00.000Z', 'default', 'broken', [1, 1, 1], [1, 1, 1], 'errored'));
     const file = writeTuningDoc({ root, stateRoot });
-    expect(file).toBe(path.join(root, 'docs', 'TUNING_RESULTS.md'));
+    expect(file).toBe(path.join(stateRoot, 'report', 'TUNING_RESULTS.md'));
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('Do not edit by hand');
     expect(text).toContain('## postgres');

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { formatMiB, parseProfileFile, ProfileCatalog, renderProfileFile, type LoadedConfig, type ProfileSetting, type ResolvedProfile, type ResultTable } from '@devstack/core';
+import { formatMiB, parseProfileFile, POSTGRESQL_CONF, ProfileCatalog, renderProfileFile, type LoadedConfig, type ProfileSetting, type ResolvedProfile, type ResultTable } from '@devstack/core';
 
 /**
  * FerretDB's real knobs: it stores every collection as a jsonb table in its backend PostgreSQL, so the
@@ -11,7 +11,7 @@ const catalog = new ProfileCatalog({
   ext: 'conf',
   serverName: 'FerretDB backend PostgreSQL',
   fileHint: 'Give the path of a postgresql.conf fragment for FerretDB\'s backend PostgreSQL.',
-  parse: parseProfileFile,
+  parse: (text) => parseProfileFile(text, POSTGRESQL_CONF),
 });
 
 export interface MachineSize {

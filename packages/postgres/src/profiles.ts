@@ -1,4 +1,4 @@
-import { parseProfileFile, ProfileCatalog } from '@devstack/core';
+import { parseProfileFile, POSTGRESQL_CONF, ProfileCatalog } from '@devstack/core';
 import { autoProfile } from './auto-profile';
 
 export { PROFILE_NAMES, thisMachine, type ResolvedProfile } from '@devstack/core';
@@ -9,5 +9,5 @@ export const { autoProfilePath, renderAutoProfile, resolveProfile, availableProf
   ext: 'conf',
   serverName: 'PostgreSQL',
   fileHint: 'Give the path of a postgresql.conf fragment.',
-  parse: parseProfileFile,
+  parse: (text) => parseProfileFile(text, POSTGRESQL_CONF),
 }).profileSet({ auto: autoProfile });

@@ -51,7 +51,7 @@ void runCli('redis', {
       { name: 'node-timeout-ms', type: 'number', description: `cluster-node-timeout for the run (config redis.nodeTimeoutMs, default ${REDIS_NODE_TIMEOUT_MS})` },
       { name: 'poll-ms', type: 'number', description: 'polling interval during a failover (<= 50)', default: 50 },
       { name: 'data-keys', type: 'number', description: 'WAIT-acked keys written to the victim before each fault', default: 50 },
-      { name: 'playbook', type: 'boolean', description: 'regenerate docs/FAILOVER_PLAYBOOK.md from this run (--no-playbook to skip)', default: true },
+      { name: 'playbook', type: 'boolean', description: 'regenerate .devstack/report/FAILOVER_PLAYBOOK.md from this run (docs/: nx run report:docs) (--no-playbook to skip)', default: true },
     ],
     run: failover,
   },

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from '@devstack/core';
+import { docs } from './docs';
 import { html } from './html-report';
 import { perf } from './perf-report';
 import { tests } from './tests-report';
@@ -8,18 +9,23 @@ const out = (def: string) => ({ name: 'out', type: 'string' as const, descriptio
 
 void runCli('devstack-report', {
   tests: {
-    description: 'aggregate every package\'s jest results and the service x category coverage matrix into docs/TEST_COVERAGE.md',
-    flags: [out('docs/TEST_COVERAGE.md')],
+    description: 'aggregate every package\'s jest results and the service x category coverage matrix into .devstack/report/TEST_COVERAGE.md',
+    flags: [out('.devstack/report/TEST_COVERAGE.md')],
     run: tests,
   },
   perf: {
-    description: 'docs/PERFORMANCE_BASELINE.md from baselines/*.json and the latest bench, regress, tune, failover and load results',
-    flags: [out('docs/PERFORMANCE_BASELINE.md')],
+    description: '.devstack/report/PERFORMANCE_BASELINE.md from baselines/*.json and the latest bench, regress, tune, failover and load results',
+    flags: [out('.devstack/report/PERFORMANCE_BASELINE.md')],
     run: perf,
   },
   html: {
     description: 'one self-contained HTML report (inline CSS, JS and SVG charts) of latency, tuning, failover, coverage and regress verdicts',
     flags: [out('.devstack/report/index.html')],
     run: html,
+  },
+  docs: {
+    description: 'the only writer of docs/ generated pages: renders TEST_COVERAGE.md and PERFORMANCE_BASELINE.md, then copies them and TUNING_RESULTS.md, FAILOVER_PLAYBOOK.md from .devstack/report/ into docs/',
+    flags: [{ name: 'out', type: 'string' as const, description: 'target directory, relative to the workspace root (default docs)' }],
+    run: docs,
   },
 });

@@ -16,6 +16,7 @@ table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ddd;paddin
 .legend .sw{display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;vertical-align:middle;border:1px solid #ccc}
 .pair{display:inline-block;margin:0 16px 8px 0;vertical-align:top}.verdict{font-size:12px;color:#555}
 .cell{cursor:pointer}.detail{font-size:12px;color:#555}
+.summary span{padding:1px 6px;border-radius:3px}pre{background:#f6f8fa;padding:8px;font-size:12px;overflow-x:auto}
 `;
 
 /** Progressive enhancement only: the page is complete without it. Sets data-ready for the test. */

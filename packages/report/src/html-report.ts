@@ -7,6 +7,7 @@ import { abChange, abRegressData, capacityRoutes, collectPerf, compareRows, curr
 import { esc, fmt, groupedBars, heatmap, throughputLatency, timeline, STATE_COLORS } from './svg-charts';
 import { collectTestReport, type TestReport } from './tests-report';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets';
+import { codeCoverageSection, empty, loadSection, PRODUCT_CHECKS, productSection } from './html-sections';
 
 export interface HtmlOptions extends CommonOptions {
   /** Output file relative to the workspace root (default .devstack/report/index.html). */
@@ -17,14 +18,13 @@ export function defaultHtmlPath(stateRoot: string): string {
   return path.join(stateRoot, 'report', 'index.html');
 }
 
-const empty = (text: string) => `<p class="empty">${esc(text)}</p>`;
 
 function latencySection(perf: BackendPerf[]): string {
   const groups = perf.flatMap((b) => {
     const cur = currentMetrics(b);
     return cur ? latencyMetrics(cur.result.metrics).map((m) => ({ label: `${b.backend} ${m.name}`, values: [{ series: 'p50', value: m.p50! }, { series: 'p95', value: m.p95! }, { series: 'p99', value: m.p99! }] })) : [];
   });
-  return `<section id="latency"><h2>Latency percentiles per backend</h2>${groups.length ? groupedBars(groups, 'ms', ['p50', 'p95', 'p99']) : empty('No latency metrics yet: run a bench (npm start).')}</section>`;
+  return `<section id="latency"><h2>Latency percentiles per backend</h2>${groups.length ? groupedBars(groups, 'ms', ['p50', 'p95', 'p99'], { scale: 'log' }) : empty('No latency metrics yet: run a bench (npm start).')}</section>`;
 }
 
 function tuneSection(perf: BackendPerf[]): string {
@@ -58,7 +58,7 @@ function failoverSection(perf: BackendPerf[]): string {
     const tl = timelineOf(r);
     if (tl.length) parts.push(timeline(tl));
     const ms = r.metrics.filter((m) => m.unit === 'ms');
-    if (ms.length) parts.push(groupedBars(ms.map((m) => ({ label: m.name, values: [{ series: 'median', value: m.value }, { series: 'max', value: m.max ?? m.value }] })), 'ms', ['median', 'max']));
+    if (ms.length) parts.push(groupedBars(ms.map((m) => ({ label: m.name, values: [{ series: 'median', value: m.value }, { series: 'max', value: m.max ?? m.value }] })), 'ms', ['median', 'max'], { scale: 'log' }));
     if (!tl.length && !ms.length) parts.push(empty('This failover result has no timings.'));
   }
   return `<section id="failover"><h2>Failover timeline</h2>${parts.length ? parts.join('') : empty('No failover results yet: npx nx run redis:failover.')}</section>`;
@@ -121,14 +121,17 @@ function regressSection(perf: BackendPerf[]): string {
 
 function testsSection(t: TestReport): string {
   const rows = t.jest.projects.map((p) => `<tr><td>${esc(p.project)}</td><td>${p.suites.length}</td><td>${p.passed}</td><td class="${p.failed ? 'v-regressed' : ''}">${p.failed}</td><td>${p.skipped}</td></tr>`);
-  return `<section id="tests"><h2>Tests per package</h2>${rows.length ? `<table><tr><th>package</th><th>suites</th><th>passed</th><th>failed</th><th>skipped</th></tr>${rows.join('')}</table>` : empty('No jest results yet: npm test.')}</section>`;
+  return `<section id="tests"><h2>Tests per package</h2>${rows.length ? `<table><tr><th>package</th><th>suites</th><th>passed</th><th>failed</th><th>skipped</th></tr>${rows.join('')}</table>` : empty('No test counts yet: run `npm test`; the next `npm start` (or npx nx run report:html) shows them.')}</section>`;
 }
 
 /** The whole page: one file, inline CSS, JS and SVG; nothing is fetched. */
-export function renderHtml(t: TestReport, perf: BackendPerf[], generatedAt: string): string {
+/** Section ids in page order: the headless-browser test checks each one is rendered. */
+export const SECTION_IDS = ['latency', 'tuning', 'regress', 'failover', ...PRODUCT_CHECKS.map((c) => c.id), 'load', 'coverage', 'tests', 'code-coverage'];
+
+export function renderHtml(t: TestReport, perf: BackendPerf[], generatedAt: string, stateRoot?: string): string {
   const regressCounts = perf.map((b) => `${b.backend}: ${regressStatus(b)}`).join(', ') || 'no backends yet';
   const cards = [
-    ['tests', `${t.jest.total.passed} passed, ${t.jest.total.failed} failed, ${t.jest.total.skipped} skipped`],
+    ['tests', t.jest.projects.length ? `${t.jest.total.passed} passed, ${t.jest.total.failed} failed, ${t.jest.total.skipped} skipped` : 'no npm test run yet'],
     ['matrix coverage', `${t.matrix.coveredCells}/${t.matrix.requiredCells} (${pct(t.matrix.coverage)})`],
     ['regress', regressCounts],
   ]
@@ -137,8 +140,8 @@ export function renderHtml(t: TestReport, perf: BackendPerf[], generatedAt: stri
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>DevStack Perf report</title><style>${HTML_STYLE}</style></head>
-<body><header><h1>DevStack Perf report</h1><p class="meta">Generated ${esc(generatedAt)} from .devstack/results and baselines/. Figures are medians of trials; see docs/PERFORMANCE_BASELINE.md.</p><div class="cards">${cards}</div></header>
-<main>${latencySection(perf)}${tuneSection(perf)}${failoverSection(perf)}${capacitySection(perf)}${coverageSection(t)}${regressSection(perf)}${testsSection(t)}</main>
+<body><header><h1>DevStack Perf report</h1><p class="meta">Generated ${esc(generatedAt)} from .devstack/results and baselines/. Figures are medians of trials; the pages beside this file (PERFORMANCE_BASELINE.md, TEST_COVERAGE.md ...) hold the tables.</p><div class="cards">${cards}</div></header>
+<main>${latencySection(perf)}${tuneSection(perf)}${regressSection(perf)}${failoverSection(perf)}${PRODUCT_CHECKS.map((c) => (stateRoot ? productSection(stateRoot, c) : `<section id="${c.id}"><h2>${esc(c.title)}</h2>${empty(`Not run yet: ${c.hint}.`)}</section>`)).join('')}${capacitySection(perf)}${loadSection(perf)}${coverageSection(t)}${testsSection(t)}${codeCoverageSection(t)}</main>
 <script>${HTML_SCRIPT}</script></body></html>
 `;
 }
@@ -152,7 +155,7 @@ export const html: Task<HtmlOptions> = async (options) => {
   const perf = collectPerf(config.root, config.stateRoot);
   const file = options.out ? path.resolve(config.root, options.out) : defaultHtmlPath(config.stateRoot);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, renderHtml(tests, perf, result.startedAt));
+  writeFileSync(file, renderHtml(tests, perf, result.startedAt, config.stateRoot));
   result.notes.push(`HTML report: ${file}`);
   result.data = { file, backends: perf.map((b) => b.backend) };
   return result.finish();

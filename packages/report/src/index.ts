@@ -6,3 +6,4 @@ export { loadCoverageConfig, validateCoverageConfig, type CoverageConfig, type C
 export { buildMatrix, cellsOf, type CoverageMatrix, type MatrixCell, type CellState } from './coverage-matrix';
 export { readCodeCoverage, type CodeCoverage } from './code-coverage';
 export { collectPerf, regressStatus, compareRows, timelineOf, type BackendPerf, type RegressStatus } from './perf-data';
+export { docs, GENERATED_DOCS, type DocsOptions } from './docs';

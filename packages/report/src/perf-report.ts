@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { contextOf, startResult, type CommonOptions, type Metric, type Task, type TaskResult } from '@devstack/core';
+import { contextOf, reportDir, startResult, type CommonOptions, type Metric, type Task, type TaskResult } from '@devstack/core';
 import { GENERATED_NOTE, mdCell, mdResultTable, mdTable } from './markdown';
 import { abChange, abRegressData, capacityRoutes, collectPerf, currentMetrics, isCompareTable, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
 
 export interface PerfOptions extends CommonOptions {
-  /** Output file relative to the workspace root (default docs/PERFORMANCE_BASELINE.md). */
+  /** Output file relative to the workspace root (default .devstack/report/PERFORMANCE_BASELINE.md). */
   out?: string;
 }
 
@@ -165,13 +165,13 @@ export function renderPerformance(perf: BackendPerf[]): string {
   return out.join('\n');
 }
 
-/** `nx run report:perf`: docs/PERFORMANCE_BASELINE.md from baselines and latest results. */
+/** `nx run report:perf`: .devstack/report/PERFORMANCE_BASELINE.md from baselines and latest results. */
 export const perf: Task<PerfOptions> = async (options) => {
   const { config, progress } = contextOf(options);
   const result = startResult('report', 'perf');
   progress('reading baselines and results');
   const data = collectPerf(config.root, config.stateRoot);
-  const file = path.resolve(config.root, options.out ?? 'docs/PERFORMANCE_BASELINE.md');
+  const file = options.out ? path.resolve(config.root, options.out) : path.join(reportDir(config.stateRoot), 'PERFORMANCE_BASELINE.md');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, renderPerformance(data));
   result.tables.push({

@@ -17,26 +17,55 @@ export interface BarGroup {
   values: { series: string; value: number; text?: string }[];
 }
 
-/** Horizontal grouped bars: one row group per label, one bar per series, scaled to the chart's max. */
-export function groupedBars(groups: BarGroup[], unit: string, series: string[]): string {
+/**
+ * Where a value lands on a log axis spanning whole decades around the data, as 0..1. Latencies from
+ * 0.02 ms to 350 ms share one chart this way; on a linear axis most bars would be invisible.
+ */
+export function logAxis(values: number[]): { lo: number; hi: number; at: (v: number) => number; ticks: number[] } {
+  const pos = values.filter((v) => Number.isFinite(v) && v > 0);
+  const lo = 10 ** Math.floor(Math.log10(pos.length ? Math.min(...pos) : 1));
+  const hi = Math.max(lo * 10, 10 ** Math.ceil(Math.log10(pos.length ? Math.max(...pos) : 10)));
+  const span = Math.log10(hi / lo);
+  const ticks: number[] = [];
+  for (let t = lo; t <= hi * 1.0001; t *= 10) ticks.push(Number(t.toPrecision(1)));
+  return { lo, hi, ticks, at: (v) => (v > 0 ? Math.min(1, Math.max(0, Math.log10(v / lo) / span)) : 0) };
+}
+
+const tickText = (v: number) => (v >= 1 ? String(v) : v.toPrecision(1));
+
+/**
+ * Horizontal grouped bars: one row group per label, one bar per series, scaled to the chart's max,
+ * or on a log axis with decade grid lines (`scale: 'log'`, for latencies of very different sizes).
+ */
+export function groupedBars(groups: BarGroup[], unit: string, series: string[], options: { scale?: 'linear' | 'log' } = {}): string {
   const barH = 12;
   const gap = 10;
   // Room for the longest label (about 6.5 px per character at 12 px), within reason.
   const labelW = Math.min(480, Math.max(120, ...groups.map((g) => g.label.length * 6.5 + 12)));
   const width = Math.max(760, labelW + 520);
   const plotW = width - labelW - 70;
-  const max = Math.max(1e-9, ...groups.flatMap((g) => g.values.map((v) => v.value)));
+  const all = groups.flatMap((g) => g.values.map((v) => v.value));
+  const max = Math.max(1e-9, ...all);
+  const log = options.scale === 'log' ? logAxis(all) : undefined;
+  const scaled = (v: number) => (log ? log.at(v) : v / max);
   const groupH = series.length * barH + gap;
-  const height = groups.length * groupH + 30;
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`];
+  const top = log ? 14 : 0;
+  const height = groups.length * groupH + 30 + top;
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" class="chart${log ? ' log' : ''}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`];
+  if (log) {
+    for (const t of log.ticks) {
+      const x = (labelW + log.at(t) * plotW).toFixed(1);
+      parts.push(`<line class="grid" x1="${x}" y1="${top}" x2="${x}" y2="${height - 24}" stroke="#ddd"/><text x="${x}" y="${top - 3}" text-anchor="middle" class="val">${esc(tickText(t))}</text>`);
+    }
+  }
   groups.forEach((g, gi) => {
-    const y0 = gi * groupH + 4;
+    const y0 = gi * groupH + 4 + top;
     parts.push(`<text x="${labelW - 8}" y="${y0 + (series.length * barH) / 2 + 4}" text-anchor="end" class="lbl">${esc(g.label)}</text>`);
     series.forEach((s, si) => {
       const entry = g.values.find((x) => x.series === s);
       const v = entry?.value;
       if (v === undefined || !Number.isFinite(v)) return;
-      const w = Math.max(1, (v / max) * plotW);
+      const w = Math.max(1, scaled(v) * plotW);
       const y = y0 + si * barH;
       parts.push(
         `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH - 2}" fill="${SERIES_COLORS[si % SERIES_COLORS.length]}"><title>${esc(`${g.label} ${s}: ${entry?.text ?? `${fmt(v)} ${unit}`}`)}</title></rect>`,
@@ -48,7 +77,7 @@ export function groupedBars(groups: BarGroup[], unit: string, series: string[]):
   series.forEach((s, si) => {
     parts.push(`<rect x="${labelW + si * 90}" y="${ly - 9}" width="10" height="10" fill="${SERIES_COLORS[si % SERIES_COLORS.length]}"/><text x="${labelW + si * 90 + 14}" y="${ly}" class="val">${esc(s)}</text>`);
   });
-  parts.push(`<text x="${width - 4}" y="${ly}" text-anchor="end" class="val">${esc(unit)}</text></svg>`);
+  parts.push(`<text x="${width - 4}" y="${ly}" text-anchor="end" class="val">${esc(log ? `${unit}, log scale` : unit)}</text></svg>`);
   return parts.join('');
 }
 

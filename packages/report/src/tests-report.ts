@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { contextOf, metricFromTrials, startResult, type CommonOptions, type Task } from '@devstack/core';
+import { contextOf, metricFromTrials, reportDir, startResult, type CommonOptions, type Task } from '@devstack/core';
 import { readCodeCoverage, type CodeCoverage } from './code-coverage';
 import { loadCoverageConfig, type CoverageConfig } from './coverage-config';
 import { buildMatrix, cellOf, cellText, type CoverageMatrix } from './coverage-matrix';
@@ -8,7 +8,7 @@ import { readJestResults, type JestAggregate } from './jest-results';
 import { GENERATED_NOTE, mdTable, pct } from './markdown';
 
 export interface TestsOptions extends CommonOptions {
-  /** Output file relative to the workspace root (default docs/TEST_COVERAGE.md). */
+  /** Output file relative to the workspace root (default .devstack/report/TEST_COVERAGE.md). */
   out?: string;
 }
 
@@ -92,13 +92,13 @@ export function renderTestCoverage(r: TestReport): string {
   return out.join('\n');
 }
 
-/** `nx run report:tests`: aggregate jest results and write docs/TEST_COVERAGE.md. */
+/** `nx run report:tests`: aggregate jest results and write .devstack/report/TEST_COVERAGE.md. */
 export const tests: Task<TestsOptions> = async (options) => {
   const { config, progress } = contextOf(options);
   const result = startResult('report', 'tests');
   progress('reading jest results');
   const report = collectTestReport(config.root, config.stateRoot);
-  const file = path.resolve(config.root, options.out ?? 'docs/TEST_COVERAGE.md');
+  const file = options.out ? path.resolve(config.root, options.out) : path.join(reportDir(config.stateRoot), 'TEST_COVERAGE.md');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, renderTestCoverage(report));
   const { jest, matrix } = report;

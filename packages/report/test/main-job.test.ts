@@ -21,6 +21,7 @@ describe('tools/main.sh in a scratch workspace', () => {
     mkdirSync(path.join(root, 'tools'), { recursive: true });
     symlinkSync(path.join(WS, 'tools', 'nx-plugin'), path.join(root, 'tools', 'nx-plugin')); // nx.json names this plugin
     copyFileSync(path.join(WS, 'tools', 'main.sh'), path.join(root, 'tools', 'main.sh'));
+    copyFileSync(path.join(WS, 'tools', 'nx-targets.js'), path.join(root, 'tools', 'nx-targets.js'));
     symlinkSync(path.join(WS, 'node_modules'), path.join(root, 'node_modules'));
     writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'scratch', private: true }));
     const cmd = (command: string) => ({ executor: 'nx:run-commands', options: { command, cwd: '{projectRoot}' } });
@@ -34,10 +35,11 @@ describe('tools/main.sh in a scratch workspace', () => {
     project('alpha', { bench: cmd("sh -c 'exit 4'"), regress: cmd('echo alpha-regress'), baseline: cmd('echo alpha-baseline') });
     project('beta', { bench: cmd('echo beta-bench'), regress: cmd('echo beta-regress'), baseline: cmd('echo beta-baseline') });
     project('gamma', { baseline: cmd('echo gamma-baseline') });
+    project('delta', { security: cmd('echo delta-security'), failover: cmd("sh -c 'exit 1'") });
     project('report', { tests: cmd('echo tests'), perf: cmd('echo perf'), html: cmd('mkdir -p ../../.devstack/report && echo "<html></html>" > ../../.devstack/report/index.html') });
     mkdirSync(path.join(root, 'baselines'));
     writeFileSync(path.join(root, 'baselines', 'beta.json'), '{}');
-    run = spawnSync('bash', ['tools/main.sh'], { cwd: root, env: { ...process.env, DEVSTACK_SKIP_SETUP: '1' }, encoding: 'utf8', timeout: 150_000 });
+    run = spawnSync('bash', ['tools/main.sh'], { cwd: root, env: { ...process.env, DEVSTACK_SKIP_SETUP: '1', DEVSTACK_SEGMENTED: '0' }, encoding: 'utf8', timeout: 400_000 });
     out = String(run.stdout);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -59,10 +61,20 @@ describe('tools/main.sh in a scratch workspace', () => {
     expect(row('beta', 'bench')).toMatch(/\bok\b/);
   });
 
-  it('regresses when baselines/<p>.json exists, records a baseline when it does not', () => {
+  it('regresses when baselines/<p>.json exists; without one it says how to record it and writes nothing', () => {
     expect(row('beta', 'regress')).toMatch(/\bok\b/);
-    expect(row('alpha', 'baseline')).toMatch(/\bok\b/);
-    expect(row('alpha', 'regress')).toBeUndefined();
+    expect(row('alpha', 'baseline')).toBeUndefined();
+    expect(row('alpha', 'regress')).toMatch(/skipped \(no baselines\/alpha\.json\)/);
+    expect(out).toContain('no baselines/alpha.json: record one on a quiet machine with npx nx run alpha:baseline');
+  });
+
+  it('runs every verification target that exists, whatever project declares it', () => {
+    expect(row('delta', 'security')).toMatch(/\bok\b/);
+    expect(row('delta', 'failover')).toMatch(/FAILED \(exit 1\)/);
+  });
+
+  it('names every failed step at the end', () => {
+    expect(out).toContain('Failed steps: alpha:bench delta:failover\n');
   });
 
   it('runs the three reports and ends with the HTML path, the summary and exit 1', () => {

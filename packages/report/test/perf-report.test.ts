@@ -34,9 +34,9 @@ describe('report:perf', () => {
     expect(timelineOf(data.find((b) => b.backend === 'redis')!.latest.failover).map((e) => e.atMs)).toEqual([0, 2100, 2380]);
   });
 
-  it('writes docs/PERFORMANCE_BASELINE.md with the figures of the files', async () => {
+  it('writes .devstack/report/PERFORMANCE_BASELINE.md with the figures of the files', async () => {
     await perf({ config: ws.config });
-    const md = readFileSync(path.join(ws.root, 'docs', 'PERFORMANCE_BASELINE.md'), 'utf8');
+    const md = readFileSync(path.join(ws.config.stateRoot, 'report', 'PERFORMANCE_BASELINE.md'), 'utf8');
     expect(md).toContain('| tps | tx/s | higher | 1000 | ±10 | 3 | - |');
     expect(md).toContain('Regress verdict: **regressed**');
     expect(md).toMatch(/\| tps \| tx\/s \| 1000 \| 500 \| -50\.0% \| 20% \| regressed \|/);

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '@devstack/core';
 import { collectTestReport, renderTestCoverage, tests } from '../src/tests-report';
@@ -7,7 +7,7 @@ import { copyJestFixtures, removeScratch, scratchWorkspace as workspace } from '
 describe('report:tests', () => {
   afterAll(removeScratch);
 
-  it('writes docs/TEST_COVERAGE.md with counts, matrix coverage and code coverage', async () => {
+  it('writes .devstack/report/TEST_COVERAGE.md (never docs/) with counts, matrix coverage and code coverage', async () => {
     const root = workspace();
     const config = loadConfig({ root, env: {} });
     copyJestFixtures(config.stateRoot);
@@ -17,7 +17,8 @@ describe('report:tests', () => {
       JSON.stringify({ total: { lines: { pct: 81.5 }, statements: { pct: 80 }, functions: { pct: 70 }, branches: { pct: 60.25 } } }),
     );
     const result = await tests({ config });
-    const md = readFileSync(path.join(root, 'docs', 'TEST_COVERAGE.md'), 'utf8');
+    const md = readFileSync(path.join(config.stateRoot, 'report', 'TEST_COVERAGE.md'), 'utf8');
+    expect(existsSync(path.join(root, 'docs'))).toBe(false);
     expect(md).toContain('**5 passed, 3 failed, 2 skipped** in 2 packages');
     expect(md).toMatch(/Matrix coverage: \*\*3\/36 required cells \(8\.3%\)\*\*/);
     expect(md).toContain('| redis | 81.5% | 80% | 70% | 60.25% | .devstack/results/coverage/redis/coverage-summary.json |');

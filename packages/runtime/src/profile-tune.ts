@@ -75,7 +75,7 @@ export interface ProfileTuneSpec<O extends ProfileTuneOptions> {
 /**
  * The tune task shared by every backend whose profiles are config files applied by restart:
  * apply with backup, restart, read-back and automatic rollback; --dry-run; --compare with
- * interleaved trials, written to a compare result and docs/TUNING_RESULTS.md.
+ * interleaved trials, written to a compare result and .devstack/report/TUNING_RESULTS.md.
  */
 /** Apply a profile through the spec's read-back (backup, restart, read back, roll back on failure); `restart` replaces provider.restart (hooks' activate). */
 export function applyTuneProfile<O extends ProfileTuneOptions>(spec: ProfileTuneSpec<O>, config: LoadedConfig, profile: ResolvedProfile, progress: Progress, dryRun = false, restart?: () => Promise<void>): Promise<ApplyProfileOutcome> {

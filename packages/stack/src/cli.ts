@@ -8,6 +8,7 @@ void runCli('devstack', {
     flags: [
       { name: 'services', type: 'list', description: 'only these services (comma-separated); Vault always starts' },
       { name: 'segmented', type: 'boolean', description: 'each service in its own network namespace, flows per configs/network/segmentation.json (local provider, root)' },
+      { name: 'restart', type: 'boolean', description: 'with --segmented: a stack running without segmentation is stopped (data kept) and started segmented' },
     ],
     run: up,
   },

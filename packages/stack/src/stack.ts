@@ -5,6 +5,8 @@ export interface UpOptions extends CommonOptions {
   services?: string[];
   /** Each service in its own network namespace, flows per configs/network/segmentation.json (local provider, root). */
   segmented?: boolean;
+  /** With segmented: a stack already running without segmentation is stopped (data kept) and started segmented. */
+  restart?: boolean;
 }
 export interface DownOptions extends CommonOptions {
   purge?: boolean;
@@ -46,7 +48,7 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<Task
   const services = parseServices(options.services);
   const result = startResult('stack', 'up', { profile: config.provider });
   const provider = providerFor(config);
-  const segmented = options.segmented ? await segmentedTopology(config, provider, progress) : undefined;
+  const segmented = options.segmented ? await segmentedTopology(config, provider, progress, options.restart === true) : undefined;
   const report = await provider.up(services, { progress, signal });
   const statuses = (await provider.status()).filter((s) => services.includes(s.service as StackService) || s.service === 'vault');
   result.tables.push(statusTable(statuses));
@@ -63,12 +65,14 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<Task
 }
 
 /** Namespaces first, so the servers start inside them; refuses to wrap services already running unsegmented. */
-async function segmentedTopology(config: Parameters<typeof providerFor>[0], provider: ReturnType<typeof providerFor>, progress: (m: string) => void) {
+async function segmentedTopology(config: Parameters<typeof providerFor>[0], provider: ReturnType<typeof providerFor>, progress: (m: string) => void, restart: boolean) {
   if (provider.name !== 'local') throw new DevstackError('BAD_INPUT', '--segmented is for the local provider.', { fix: 'With compose, docker-compose.yml declares the networks itself.' });
   const layout = new StackLayout(config);
   const running = STACK_SERVICES.some((s) => LOCAL_SERVICES[s].pidNames().some((p) => isAlive(readPid(layout.pid(p)))));
   if (!readNetworkState(config)?.ready && running) {
-    throw new DevstackError('BAD_INPUT', 'The stack is already running without segmentation.', { fix: 'Stop it first (stack down), then stack up --segmented.' });
+    if (!restart) throw new DevstackError('BAD_INPUT', 'The stack is already running without segmentation.', { fix: 'Stop it first (stack down), or: stack up --segmented --restart.' });
+    progress('the stack runs without segmentation: stopping it (data kept) to start it segmented');
+    await provider.down({ progress });
   }
   return segmentUp(config, progress);
 }

@@ -14,7 +14,8 @@ import { Client } from 'pg';
 import { endpointsOf, getCredentials, isAlive, kvData, kvPath, loadConfig, readAppRole, readPid, runCli, STACK_SERVICES, type LoadedConfig } from '@devstack/core';
 import { LocalProvider, mongoBinary, mongoUrl } from '@devstack/runtime';
 
-const OFFSET = 1000;
+// Relative to the caller's offset, so stacks of several checkouts on one machine never meet.
+const OFFSET = 1000 + (Number(process.env.DEVSTACK_PORT_OFFSET) || 0);
 const STATE = '.devstack/suite-stack';
 let config: LoadedConfig;
 let provider: LocalProvider;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { contextOf, DevstackError, getCredentials, metricFromTrials, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
+import { contextOf, DevstackError, getCredentials, metricFromTrials, reportDir, startResult, type CommonOptions, type TaskResult } from '@devstack/core';
 import { StackLayout } from '@devstack/runtime';
 import { ClusterControl } from './cluster';
 import type { FailoverContext } from './context';
@@ -22,7 +22,7 @@ export interface FailoverOptions extends CommonOptions {
   pollMs?: number;
   /** Keys written with WAIT to the victim before each fault. Default 50. */
   dataKeys?: number;
-  /** Regenerate docs/FAILOVER_PLAYBOOK.md from this run. Default true. */
+  /** Regenerate .devstack/report/FAILOVER_PLAYBOOK.md from this run. Default true. */
   playbook?: boolean;
 }
 
@@ -136,6 +136,6 @@ export async function failover(options: FailoverOptions, signal?: AbortSignal): 
     ctl.close();
   }
   const final = result.finish();
-  if (options.playbook !== false && final.state === 'completed') final.notes!.push(`playbook: ${writePlaybook(config.root, final)}`);
+  if (options.playbook !== false && final.state === 'completed') final.notes!.push(`playbook: ${writePlaybook(reportDir(config.stateRoot), final)}`);
   return final;
 }

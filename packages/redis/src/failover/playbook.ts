@@ -94,8 +94,9 @@ function clusterDownLines(s11: ScenarioOutcome | undefined, s4: ScenarioOutcome 
   return lines;
 }
 
-export function writePlaybook(root: string, result: TaskResult): string {
-  const file = path.join(root, 'docs', 'FAILOVER_PLAYBOOK.md');
+/** Writes FAILOVER_PLAYBOOK.md into `dir` (.devstack/report/; docs/ gets it through `nx run report:docs`). */
+export function writePlaybook(dir: string, result: TaskResult): string {
+  const file = path.join(dir, 'FAILOVER_PLAYBOOK.md');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, renderPlaybook(result));
   return file;

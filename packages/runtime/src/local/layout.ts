@@ -1,28 +1,32 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type LoadedConfig, profileExt, which } from '@devstack/core';
+import { type LoadedConfig, profileExt, stateDir, which } from '@devstack/core';
 
-/** Where the local provider keeps everything, all under .devstack/. */
+/**
+ * Where the local provider keeps everything, all under .devstack/. data, conf and run resolve
+ * through their symlinks (see service-area.ts), so the paths handed to servers are reachable by
+ * the service account wherever the checkout is.
+ */
 export class StackLayout {
   constructor(readonly config: LoadedConfig) {}
   get root(): string {
     return this.config.stateRoot;
   }
   data(service: string, ...rest: string[]): string {
-    return path.join(this.root, 'data', service, ...rest);
+    return path.join(stateDir(this.root, 'data'), service, ...rest);
   }
   conf(service: string, ...rest: string[]): string {
-    return path.join(this.root, 'conf', service, ...rest);
+    return path.join(stateDir(this.root, 'conf'), service, ...rest);
   }
   log(name: string): string {
     return path.join(this.root, 'logs', `${name}.log`);
   }
   pid(name: string): string {
-    return path.join(this.root, 'run', `${name}.pid`);
+    return path.join(this.run, `${name}.pid`);
   }
   get run(): string {
-    return path.join(this.root, 'run');
+    return stateDir(this.root, 'run');
   }
   /** The active profile config of a service: what tune swaps and backs up. */
   activeConfig(service: string): string {

@@ -8,7 +8,8 @@ import { mariadbService } from './mariadb-server';
 import { mongoService } from './mongo-server';
 import { postgresService } from './postgres-server';
 import { redisService } from './redis-cluster';
-import { runningPid, type LocalContext, type LocalService } from './service';
+import { prepareServerDirs, removeStateDir } from './service-area';
+import { runningPid, serviceAccount, type LocalContext, type LocalService } from './service';
 import { vaultService } from './vault-server';
 
 /** Start order: Vault first (it holds every credential), then the data tier. */
@@ -35,7 +36,6 @@ export class LocalProvider implements StackProvider {
     const t0 = Date.now();
     const progress = options.progress ?? silentProgress;
     const wanted = STACK_SERVICES.filter((s) => s === 'vault' || services.includes(s));
-    mkdirSync(this.layout.run, { recursive: true });
     mkdirSync(path.join(this.config.stateRoot, 'logs'), { recursive: true });
 
     const alreadyRunning: string[] = [];
@@ -62,6 +62,9 @@ export class LocalProvider implements StackProvider {
       }
     }
 
+    // Only once something will start: a refused `up` leaves no service area behind.
+    prepareServerDirs(this.config.stateRoot, serviceAccount(), progress);
+    mkdirSync(this.layout.run, { recursive: true });
     const ctx: LocalContext = { config: this.config, layout: this.layout, progress, signal: options.signal, secrets: new Map() };
     const started: StackService[] = [];
     try {
@@ -151,11 +154,8 @@ export class LocalProvider implements StackProvider {
     }
     if (options.purge) {
       for (const d of ['data', 'conf', 'vault', 'approles', 'run', 'certs']) {
-        const dir = path.join(this.config.stateRoot, d);
-        if (existsSync(dir)) {
-          progress(`purge: removing ${path.relative(this.config.root, dir)}`);
-          rmSync(dir, { recursive: true, force: true });
-        }
+        // A linked directory (see service-area.ts) goes with the service-area directory it points to.
+        for (const dir of removeStateDir(this.config.stateRoot, d)) progress(`purge: removing ${dir.startsWith(this.config.root) ? path.relative(this.config.root, dir) : dir}`);
       }
     }
   }
