@@ -31,7 +31,8 @@ describe('backend commands', () => {
     const c = backendCommands({ backend: 'x', bench: task, baseline: task, regress: task, tune: task, benchDescription: 'b', benchFlags: [], thresholdsExample: 'x_tps', tuneHints: { profile: 'p', file: 'f' } });
     expect(Object.keys(c)).toEqual(['bench', 'tune', 'baseline', 'regress']);
     expect(c.tune.flags?.map((f) => f.name)).toEqual(['profile', 'file', 'dry-run', 'compare', 'compare-with']);
-    expect(c.regress.flags?.map((f) => f.name)).toEqual(['strict', 'thresholds']);
+    expect(c.regress.flags?.map((f) => f.name)).toEqual(['base', 'strict', 'thresholds', 'max-trials', 'max-seconds', 'calibrate', 'runs']);
+    expect(c.baseline.flags?.map((f) => f.name)).toContain('force');
   });
 });
 

@@ -23,6 +23,9 @@ const bench = async (o: BenchOptions) => {
   return r.finish();
 };
 
+/** The load probe of a quiet machine: baselines record. */
+const quiet = () => undefined;
+
 describe('perf tasks', () => {
   it('the package index re-exports the shared vocabulary', () => {
     expect(typeof core.runCli).toBe('function');
@@ -40,7 +43,7 @@ describe('perf tasks', () => {
 
   it('baseline records the bench into baselines/<backend>.json with the command that made it', async () => {
     const config = workspace();
-    const result = await baselineTask<BenchOptions>('demo', bench)({ config, quick: true, trials: 3 });
+    const result = await baselineTask<BenchOptions>('demo', bench, quiet)({ config, quick: true, trials: 3 });
     const saved = JSON.parse(readFileSync(path.join(config.root, 'baselines', 'demo.json'), 'utf8'));
     expect(saved.command).toBe('npx nx run demo:baseline --quick --trials 3');
     expect(saved.metrics.tps.median).toBe(100);
@@ -49,33 +52,48 @@ describe('perf tasks', () => {
 
   it('baseline refuses a bench without metrics', async () => {
     const empty = async () => startResult('demo', 'bench').finish();
-    await expect(baselineTask<BenchOptions>('demo', empty)({ config: workspace() })).rejects.toThrow('demo bench produced no metrics; nothing to record.');
+    await expect(baselineTask<BenchOptions>('demo', empty, quiet)({ config: workspace() })).rejects.toThrow('demo bench produced no metrics; nothing to record.');
+  });
+
+  it('baseline refuses to record on a busy machine, before or after the bench, unless --force', async () => {
+    const config = workspace();
+    const busy = () => 'load average 5.00 is above half of the 2 cores (1)';
+    await expect(baselineTask<BenchOptions>('demo', bench, busy)({ config })).rejects.toMatchObject({
+      code: 'ENVIRONMENT',
+      message: 'Not recording baselines/demo.json: load average 5.00 is above half of the 2 cores (1) before the bench.',
+    });
+    let calls = 0;
+    const busyAfter = () => (calls++ === 0 ? undefined : 'load average 3.00 is above half of the 2 cores (1)');
+    await expect(baselineTask<BenchOptions>('demo', bench, busyAfter)({ config, quick: true })).rejects.toThrow('after the bench (the figures were disturbed)');
+    const forced = await baselineTask<BenchOptions & { force?: boolean }>('demo', bench, busy)({ config, quick: true, force: true });
+    expect(forced.warnings.join('\n')).toContain('recorded with --force on a busy machine');
   });
 
   it('regress compares with the baseline; per-metric thresholds are fractions in (0, 1]', async () => {
     const config = workspace();
-    await baselineTask<BenchOptions>('demo', bench)({ config });
+    await baselineTask<BenchOptions>('demo', bench, quiet)({ config });
     const ok = await regressTask<RegressOptions>('demo', bench)({ config, thresholds: ['tps=0.1'] });
     expect(ok.checks.every((c) => c.passed)).toBe(true);
     for (const bad of ['tps=7', 'tps=0', 'tps']) {
       const err = (await regressTask<RegressOptions>('demo', bench)({ config, thresholds: [bad] }).catch((e) => e)) as DevstackError;
       expect(err.code).toBe('BAD_INPUT');
-      expect(err.message).toBe(`Bad per-metric threshold "${bad}": the value must be a fraction in (0, 1].`);
+      expect(err.message).toBe(`Bad per-metric threshold "${bad}": a name=fraction with the fraction in (0, 1].`);
     }
   });
 
-  it('compareInterleaved alternates the arms and judges overlap as noise', async () => {
+  it('compareInterleaved alternates the arms and judges each change by its 95% interval', async () => {
     const order: string[] = [];
-    const vals: Record<string, number[]> = { a: [10, 11, 12], b: [20, 21, 22] };
+    const vals: Record<string, number[]> = { a: [10, 11, 12, 11, 10], b: [20, 21, 22, 21, 20] };
     const out = await compareInterleaved({
-      trials: 3,
+      trials: 5,
       before: { label: 'a', activate: async () => void order.push('a') },
       after: { label: 'b', activate: async () => void order.push('b') },
       measure: async (arm, t) => [metricFromTrials('qps', 'q/s', 'higher', [vals[arm][t]]), metricFromTrials('ms', 'ms', 'lower', [5 + (t % 2)])],
     });
-    expect(order).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
-    expect(out.table.rows[0]).toEqual(['qps', 'q/s', '11 ±1', '21 ±1', '+90.9%', 'better']);
-    expect(out.table.rows[1][5]).toBe('within noise (ranges overlap)');
+    expect(order).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b']);
+    expect(out.table.rows[0]).toEqual(['qps', 'q/s', '11 ±1', '21 ±1', '+90.9% [+75.0%, +110.0%]', 'improved', '5+5']);
+    // An interval that straddles the threshold decides nothing: inconclusive, not "noise".
+    expect(out.table.rows[1].slice(4)).toEqual(['+0.0% [-16.7%, +20.0%]', 'inconclusive', '5+5']);
   });
 
   it('metricsTable shows percentiles, spread and the SLO verdict', () => {
