@@ -66,7 +66,7 @@ describe('perf tasks', () => {
     const busyAfter = () => (calls++ === 0 ? undefined : 'load average 3.00 is above half of the 2 cores (1)');
     await expect(baselineTask<BenchOptions>('demo', bench, busyAfter)({ config, quick: true })).rejects.toThrow('after the bench (the figures were disturbed)');
     const forced = await baselineTask<BenchOptions & { force?: boolean }>('demo', bench, busy)({ config, quick: true, force: true });
-    expect(forced.warnings.join('\n')).toContain('recorded with --force on a busy machine');
+    expect(forced.warnings!.join('\n')).toContain('recorded with --force on a busy machine');
   });
 
   it('regress compares with the baseline; per-metric thresholds are fractions in (0, 1]', async () => {
