@@ -126,7 +126,7 @@ function testsSection(t: TestReport): string {
 
 /** The whole page: one file, inline CSS, JS and SVG; nothing is fetched. */
 /** Section ids in page order: the headless-browser test checks each one is rendered. */
-export const SECTION_IDS = ['latency', 'tuning', 'regress', 'failover', ...PRODUCT_CHECKS.map((c) => c.id), 'load', 'coverage', 'tests', 'code-coverage'];
+export const SECTION_IDS = ['latency', 'tuning', 'regress', 'failover', ...PRODUCT_CHECKS.map((c) => c.id), 'capacity', 'load', 'coverage', 'tests', 'code-coverage'];
 
 export function renderHtml(t: TestReport, perf: BackendPerf[], generatedAt: string, stateRoot?: string): string {
   const regressCounts = perf.map((b) => `${b.backend}: ${regressStatus(b)}`).join(', ') || 'no backends yet';

@@ -19,6 +19,15 @@ function productResults(config: LoadedConfig): void {
   const net = startResult('network', 'matrix');
   net.checks.push({ name: 'app -> postgres allowed', passed: true }, { name: 'edge -> postgres denied', passed: false, detail: 'connected in 2 ms' });
   writeResult(config.stateRoot, net.finish());
+  const cap = startResult('load', 'capacity');
+  const steps = [
+    { rate: 50, achievedRate: 50, passed: true, latency: { p50: 0.8, p95: 2, p99: 4 } },
+    { rate: 100, achievedRate: 99, passed: true, latency: { p50: 1, p95: 3, p99: 7 } },
+    { rate: 200, achievedRate: 160, passed: false, latency: { p50: 40, p95: 900, p99: 1500 } },
+  ];
+  cap.metrics.push({ name: 'capacity_health_knee', unit: 'req/s', better: 'higher', value: 100 });
+  cap.data = { routes: [{ route: 'health', paths: ['/health'], sloP95Ms: 100, knee: 100, generatorBound: false, steps }] };
+  writeResult(config.stateRoot, cap.finish());
 }
 
 const WS = path.resolve(__dirname, '../../..');
