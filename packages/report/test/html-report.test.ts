@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { startResult, writeResult, type LoadedConfig } from '@devstack/core';
+import { metricFromTrials, startResult, writeResult, type LoadedConfig } from '@devstack/core';
 import { html, SECTION_IDS } from '../src/html-report';
 import { copyJestFixtures, perfWorkspace, removeScratch, scratchWorkspace } from './perf-fixture';
 import { loadConfig } from '@devstack/core';
@@ -25,7 +25,7 @@ function productResults(config: LoadedConfig): void {
     { rate: 100, achievedRate: 99, passed: true, latency: { p50: 1, p95: 3, p99: 7 } },
     { rate: 200, achievedRate: 160, passed: false, latency: { p50: 40, p95: 900, p99: 1500 } },
   ];
-  cap.metrics.push({ name: 'capacity_health_knee', unit: 'req/s', better: 'higher', value: 100 });
+  cap.metrics.push(metricFromTrials('capacity_health_knee', 'req/s', 'higher', [100]));
   cap.data = { routes: [{ route: 'health', paths: ['/health'], sloP95Ms: 100, knee: 100, generatorBound: false, steps }] };
   writeResult(config.stateRoot, cap.finish());
 }
