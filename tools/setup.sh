@@ -14,21 +14,29 @@ SUDO=""
 # Heartbeat: every step runs with a background ticker that prints the step's elapsed time every
 # DEVSTACK_HEARTBEAT_S seconds (default 10) while it lasts, and each step ends with its duration, so
 # a long apt-get, go build or npm ci never looks hung. Generic: steps need no changes to get it.
+# The ticker is never killed (a kill can race its start): it stops by itself once the marker file
+# names another step, or when this script is gone.
 HEARTBEAT_S=${DEVSTACK_HEARTBEAT_S:-10}
-hb_pid="" step_name="" step_t0=0
+HB_FILE=$(mktemp)
+step_name="" step_t0=0
 step_end() {
-  [ -n "$hb_pid" ] && { kill "$hb_pid" 2>/dev/null; wait "$hb_pid" 2>/dev/null || true; hb_pid=""; }
+  : >"$HB_FILE"
   [ -n "$step_name" ] && printf '   (%s: %d s)\n' "$step_name" $(( $(date +%s) - step_t0 ))
   step_name=""
 }
 step() {
   step_end
   step_name=$1 step_t0=$(date +%s)
+  local me="$step_t0 $1" parent=$$
+  echo "$me" >"$HB_FILE"
   printf '\n== setup: %s\n' "$1"
-  ( s=$step_t0; while sleep "$HEARTBEAT_S"; do printf '   ... %s: still working, %d s\n' "$1" $(( $(date +%s) - s )); done ) &
-  hb_pid=$!
+  ( trap - EXIT
+    while sleep "$HEARTBEAT_S"; do
+      [ "$(cat "$HB_FILE" 2>/dev/null)" = "$me" ] && kill -0 "$parent" 2>/dev/null || exit 0
+      printf '   ... %s: still working, %d s\n' "${me#* }" $(( $(date +%s) - ${me%% *} ))
+    done ) &
 }
-trap 'step_end' EXIT
+trap 'step_end; rm -f "$HB_FILE"' EXIT
 skip() { printf '   skipped: %s\n' "$1"; }
 fail() { step_end; printf '\nsetup FAILED at step "%s": %s\n' "$1" "$2" >&2; exit 3; }
 t0=$(date +%s)
