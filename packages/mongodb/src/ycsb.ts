@@ -1,4 +1,4 @@
-import { DevstackError } from '@devstack/core';
+import { DevstackError, seededRandom } from '@devstack/core';
 
 /** YCSB core workloads as data: the fraction of reads; the rest are updates. */
 export const WORKLOADS = {
@@ -17,17 +17,8 @@ export interface YcsbOp {
   field: number;
 }
 
-/** mulberry32: a small seeded PRNG, so a workload is the same sequence on every run and machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 from core: a workload is the same sequence on every run and machine. */
+export { seededRandom };
 
 /**
  * YCSB's ZipfianGenerator (Gray et al., "Quickly generating billion-record synthetic databases"),
