@@ -1,25 +1,15 @@
-import { baselineTask, regressTask, type RegressOptions } from '@devstack/core';
-import { abRegressTask, localServicePids, tuneAbSpec } from '@devstack/runtime';
-import { bench } from './bench';
+import type { RegressOptions } from '@devstack/core';
+import { profileRegressTasks } from '@devstack/runtime';
 import { tuneSpec, type PostgresTuneOptions } from './tune';
 
-/** `nx run postgres:baseline`: bench N trials and record baselines/postgres.json. */
-export const baseline = baselineTask('postgres', bench);
-
 /**
- * `nx run postgres:regress --base <ref>`: same-run A/B of the active profile at <ref> against the working
- * tree's; without a ref, the stored baseline. Calibration throttles every server process (postmaster and
- * backends inherit the cgroup) and targets select-only, which is CPU-bound; tpcb-like waits on fsync.
+ * `nx run postgres:baseline` records baselines/postgres.json; `nx run postgres:regress --base <ref>` is the
+ * same-run A/B of the active profile at <ref> against the working tree's (without a ref, the stored
+ * baseline). Calibration throttles every server process (postmaster and backends inherit the cgroup) and
+ * targets select-only, which is CPU-bound; tpcb-like waits on fsync. One calibration trial: select-only
+ * and the probe for a second each.
  */
-export const regress = abRegressTask<PostgresTuneOptions & RegressOptions>(
-  tuneAbSpec(tuneSpec, {
-    ext: 'conf',
-    stored: regressTask('postgres', bench),
-    calibration: {
-      // One trial: select-only and the probe for a second each; the quota sizing targets select-only.
-      trialOptions: { quick: true, workloads: ['select-only', 'tpcb-like'], duration: 1, probeDuration: 1 },
-      gating: ['select_only_tps', 'tpcb_like_tps'],
-      serverPids: async (config) => localServicePids(config, 'postgres'),
-    },
-  }),
-);
+export const { baseline, regress } = profileRegressTasks<PostgresTuneOptions & RegressOptions>(tuneSpec, {
+  ext: 'conf',
+  calibration: { trialOptions: { quick: true, workloads: ['select-only', 'tpcb-like'], duration: 1, probeDuration: 1 }, gating: ['select_only_tps', 'tpcb_like_tps'] },
+});
