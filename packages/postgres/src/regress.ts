@@ -11,5 +11,7 @@ import { tuneSpec, type PostgresTuneOptions } from './tune';
  */
 export const { baseline, regress } = profileRegressTasks<PostgresTuneOptions & RegressOptions>(tuneSpec, {
   ext: 'conf',
+  // Calibrated gating metrics gate at 10%: see docs/REGRESSION_POWER.md.
+  thresholds: { select_only_tps: 0.1, tpcb_like_tps: 0.1 },
   calibration: { trialOptions: { quick: true, workloads: ['select-only', 'tpcb-like'], duration: 1, probeDuration: 1 }, gating: ['select_only_tps', 'tpcb_like_tps'] },
 });
