@@ -41,7 +41,7 @@ describe('spurious failovers in the playbook', () => {
     const section = renderSpuriousSection(w);
     expect(section).toContain('| npm test: every package but redis:test | 2026-12-01T12:00:00.000Z .. 2026-12-01T12:20:00.000Z | 9 -> 10 | 1 | 17000,17001,17002 -> 17000,17001,17005 |');
     expect(section).toContain('| 10 -> 38 | 28 (deliberate) |');
-    expect(section).toContain('Spurious failovers: 1 (npm test + load).');
+    expect(section).toContain('Spurious failovers: 1 (npm test + load:capacity).');
   });
 
   it('the section goes before the runbook, and replaces itself on the next run', () => {
