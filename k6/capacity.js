@@ -4,21 +4,24 @@
 // for stepSeconds each, routes one after the other (startTime); per-route SLO thresholds on the
 // tagged submetrics; read each route's knee off the per-stage results.
 // With -e ROUTE=<name> -e RATE=<req/s>: one constant-arrival-rate step of one route (what
-// packages/load's bisection runs), thresholds = that route's SLO.
+// packages/load's descending, retry and bisection steps run), thresholds = that route's SLO.
 import http from 'k6/http';
 
 const plan = JSON.parse(open(__ENV.CAPACITY_FILE || './capacity.json'));
 const API_URL = (__ENV.API_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 const s = plan.search;
 
+// The ladder up of the search: startRate x factor^k, the last step capped at maxRate.
 export function risingRates() {
   const out = [];
-  for (let r = s.startRate; r <= s.maxRate * 1.0001; r *= s.factor) out.push(Math.round(r));
+  for (let r = Math.round(s.startRate); r < s.maxRate; r = Math.round(r * s.factor)) out.push(r);
+  out.push(Math.round(s.maxRate));
   return out;
 }
 
+// minSamples requests per step, within [stepSeconds, maxStepSeconds].
 function stepSeconds(rate) {
-  return Math.max(s.stepSeconds, s.minSamples / rate);
+  return Math.ceil(Math.min(s.maxStepSeconds, Math.max(s.stepSeconds, s.minSamples / rate)) * 1000) / 1000;
 }
 
 // Enough pre-allocated VUs for the rate at the route's SLO latency (Little's law), bounded.

@@ -4,18 +4,26 @@ import { DevstackError } from '@devstack/core';
 
 /** How the knee is searched: k6/capacity.json "search". */
 export interface SearchSettings {
-  /** First arrival rate, req/s. */
+  /** First judged arrival rate, req/s: the search rises from here, or descends when it fails. */
   startRate: number;
-  /** Each rising step multiplies the rate by this. */
+  /** Each rising step multiplies the rate by this (each descending step divides by it). */
   factor: number;
-  /** No step above this rate (the knee is reported as "at least"). */
+  /** No step below this rate: failing here reports the knee as "below minRate". */
+  minRate: number;
+  /** No step above this rate (the knee is reported as "at least maxRate"). */
   maxRate: number;
-  /** Length of one step, seconds; longer when needed for minSamples. */
+  /** Shortest step, seconds; longer when needed for minSamples. */
   stepSeconds: number;
-  /** Requests per step at least (a p95 of fewer samples is noise). */
+  /** Longest step, seconds (slow rates get fewer than minSamples rather than minutes of steps). */
+  maxStepSeconds: number;
+  /** Requests per step at least, within maxStepSeconds (a p95 of fewer samples is noise). */
   minSamples: number;
-  /** Bisection steps between the last passing and the first failing rate. */
+  /** Bisection steps at most between the last passing and the first failing rate. */
   bisect: number;
+  /** Bisection stops once firstFail / knee is at most 1 + resolution. */
+  resolution: number;
+  /** A failing step is measured again this many times before the rate counts as failed. */
+  retries: number;
   /** A step fails above this error rate. */
   maxErrorRate: number;
   /** A request unanswered this long after its intended send time is a failure ("timeout"). */
@@ -26,7 +34,7 @@ export interface SearchSettings {
   warmupSeconds: number;
   /** Quiet time between steps, after the last request of a step finished. */
   pauseMs: number;
-  /** Wall-time budget of the whole search; routes not reached are reported as skipped. */
+  /** Wall-time budget of the whole search, shared out among the routes not yet searched. */
   budgetSeconds: number;
 }
 
@@ -46,7 +54,7 @@ export function capacityPlanPath(root: string): string {
   return path.join(root, 'k6', 'capacity.json');
 }
 
-const NUMBERS: (keyof SearchSettings)[] = ['startRate', 'factor', 'maxRate', 'stepSeconds', 'minSamples', 'bisect', 'maxErrorRate', 'timeoutMs', 'connections', 'pauseMs', 'warmupSeconds', 'budgetSeconds'];
+const NUMBERS: (keyof SearchSettings)[] = ['startRate', 'factor', 'minRate', 'maxRate', 'stepSeconds', 'maxStepSeconds', 'minSamples', 'bisect', 'resolution', 'retries', 'maxErrorRate', 'timeoutMs', 'connections', 'pauseMs', 'warmupSeconds', 'budgetSeconds'];
 
 /** Validate the parsed k6/capacity.json; the message names the key and the fix. */
 export function parseCapacityPlan(data: unknown, file = 'k6/capacity.json'): CapacityPlan {
@@ -59,7 +67,8 @@ export function parseCapacityPlan(data: unknown, file = 'k6/capacity.json'): Cap
   }
   const search = d.search as unknown as SearchSettings;
   if (search.factor <= 1) throw bad('search.factor', `must be above 1, got ${search.factor}`);
-  if (!(search.startRate > 0) || search.maxRate < search.startRate) throw bad('search.startRate', 'must be positive and at most search.maxRate');
+  if (!(search.minRate > 0) || search.startRate < search.minRate || search.maxRate < search.startRate) throw bad('search.startRate', 'must lie between search.minRate (above 0) and search.maxRate');
+  if (search.maxStepSeconds < search.stepSeconds) throw bad('search.maxStepSeconds', 'must be at least search.stepSeconds');
   if (search.maxErrorRate >= 1) throw bad('search.maxErrorRate', 'is a fraction below 1');
   const routes = Object.entries(d.routes!).map(([name, r]) => {
     if (!Array.isArray(r?.paths) || r.paths.length === 0 || r.paths.some((p) => typeof p !== 'string' || !p.startsWith('/'))) throw bad(`routes.${name}.paths`, 'must be a list of api paths starting with "/"');
@@ -81,16 +90,24 @@ export function readCapacityPlan(root: string): CapacityPlan {
   return parseCapacityPlan(data, path.relative(root, file));
 }
 
-/** The rising rates: startRate x factor^k up to maxRate (k6's ramping-arrival-rate stages hold these). */
+/** The rising rates: startRate x factor^k, the last one capped at maxRate (k6's ramping-arrival-rate stages hold these). */
 export function risingRates(s: Pick<SearchSettings, 'startRate' | 'factor' | 'maxRate'>): number[] {
   const out: number[] = [];
-  for (let r = s.startRate; r <= s.maxRate * 1.0001; r *= s.factor) out.push(Math.round(r));
+  // Each step rounded from the one before, as nextRate walks it.
+  for (let r = Math.round(s.startRate); r < s.maxRate; r = Math.round(r * s.factor)) out.push(r);
+  out.push(Math.round(s.maxRate));
   return out;
 }
 
-/** Seconds of one step at `rate`: stepSeconds, or longer so the step holds minSamples requests. */
-export function stepSecondsAt(s: Pick<SearchSettings, 'stepSeconds' | 'minSamples'>, rate: number): number {
-  return Math.max(s.stepSeconds, s.minSamples / rate);
+/** The next rate of the ladder up (capped at maxRate) or down (floored at minRate); undefined past the end. */
+export function nextRate(s: Pick<SearchSettings, 'factor' | 'minRate' | 'maxRate'>, rate: number, dir: 'up' | 'down'): number | undefined {
+  if (dir === 'up') return rate >= s.maxRate ? undefined : Math.min(s.maxRate, Math.round(rate * s.factor));
+  return rate <= s.minRate ? undefined : Math.max(s.minRate, Math.round(rate / s.factor));
+}
+
+/** Seconds of one step at `rate`: long enough for minSamples requests, within [stepSeconds, maxStepSeconds]. */
+export function stepSecondsAt(s: Pick<SearchSettings, 'stepSeconds' | 'maxStepSeconds' | 'minSamples'>, rate: number): number {
+  return Math.ceil(Math.min(s.maxStepSeconds, Math.max(s.stepSeconds, s.minSamples / rate)) * 1000) / 1000;
 }
 
 /** Metric-safe route name: "db/postgres" -> "db_postgres". */

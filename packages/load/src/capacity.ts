@@ -8,7 +8,7 @@ import { ResourceSampler, type ResourceUsage } from './resources';
 export interface CapacityOptions extends BenchOptions {
   /** Only these routes of k6/capacity.json (names: health, postgres, ..., mix). */
   routes?: string[];
-  /** Override search settings (shorter steps for a smoke run). */
+  /** Override search settings (shorter steps for a smoke run: every step lasts stepSeconds). */
   stepSeconds?: number;
   bisect?: number;
   /** Base URL of the api (default: the stack's api endpoint). */
@@ -28,7 +28,10 @@ export interface CapacityStep {
   /** Per path (the mix has six). */
   routes: RouteStats[];
   generator: GeneratorUsage;
-  /** The generator used ~a whole core: the step measured the generator as much as the stack. */
+  /**
+   * The step measured the generator as much as the stack: it used ~a whole core, or its own sends were
+   * late by half the route's SLO or more for 5% of them (a machine too busy to schedule it on time).
+   */
   generatorBound: boolean;
   resources: ResourceUsage[];
 }
@@ -41,7 +44,7 @@ export interface RouteCapacity {
   atKnee?: CapacityStep;
   firstFail?: number;
   failReason?: string;
-  stoppedBy?: 'maxRate' | 'budget' | 'aborted';
+  stoppedBy?: 'maxRate' | 'minRate' | 'budget' | 'aborted';
   /** The first failing step had the generator at ~one core: the knee is a lower bound of the stack's. */
   generatorBound: boolean;
   steps: (CapacityStep & { phase: StepPhase; passed: boolean; reason?: string })[];
@@ -56,7 +59,7 @@ const pctRound = (v: number) => Math.round(v * 10000) / 100;
 export async function capacitySearch(options: CapacityOptions, signal?: AbortSignal): Promise<{ plan: CapacityPlan; routes: RouteCapacity[]; epochs: { before?: EpochSnapshot; after?: EpochSnapshot }; seconds: number }> {
   const { config, progress } = contextOf(options);
   const plan = readCapacityPlan(config.root);
-  if (options.stepSeconds !== undefined) plan.search.stepSeconds = options.stepSeconds;
+  if (options.stepSeconds !== undefined) plan.search.stepSeconds = plan.search.maxStepSeconds = options.stepSeconds;
   if (options.bisect !== undefined) plan.search.bisect = options.bisect;
   let routes: CapacityRoute[] = plan.routes;
   if (options.routes?.length) {
@@ -77,8 +80,10 @@ export async function capacitySearch(options: CapacityOptions, signal?: AbortSig
   const t0 = performance.now();
   const deadline = t0 + s.budgetSeconds * 1000;
   const out: RouteCapacity[] = [];
-  for (const route of routes) {
+  for (const [i, route] of routes.entries()) {
     if (signal?.aborted) break;
+    // Each route gets an equal share of what is left, so a slow route cannot starve the ones after it.
+    const routeDeadline = performance.now() + (deadline - performance.now()) / (routes.length - i);
     const agent = openLoopAgent(s.connections);
     const measure = async (rate: number, phase: StepPhase): Promise<CapacityStep> => {
       const seconds = stepSecondsAt(s, rate);
@@ -88,14 +93,14 @@ export async function capacitySearch(options: CapacityOptions, signal?: AbortSig
         throw err;
       });
       const resources = await sampler.stop();
-      const generatorBound = r.generator.cpuPct >= GENERATOR_BOUND_PCT;
-      progress(`${route.name}: ${phase} ${rate} req/s for ${seconds.toFixed(1)} s: achieved ${r.achievedRate}, p95 ${r.latency.p95} ms, errors ${pctRound(r.errorRate)}%, generator CPU ${r.generator.cpuPct}%`);
+      const generatorBound = r.generator.cpuPct >= GENERATOR_BOUND_PCT || r.generator.sendLagP95Ms >= route.sloP95Ms / 2;
+      progress(`${route.name}: ${phase} ${rate} req/s for ${seconds.toFixed(1)} s: achieved ${r.achievedRate}, p95 ${r.latency.p95} ms, errors ${pctRound(r.errorRate)}%, generator CPU ${r.generator.cpuPct}%, send lag p95 ${r.generator.sendLagP95Ms} ms`);
       await sleep(s.pauseMs);
       return { rate, achievedRate: r.achievedRate, seconds: r.durationS, ops: r.ops, failed: r.failed, errorRate: r.errorRate, errorKinds: r.errorKinds, latency: r.latency, routes: r.routes, generator: r.generator, generatorBound, resources };
     };
     try {
       if (s.warmupSeconds > 0) await runOpenLoop({ baseUrl: url, paths: route.paths, rate: s.startRate, seconds: s.warmupSeconds, timeoutMs: s.timeoutMs, agent, signal });
-      const k = await searchKnee(s, route.sloP95Ms, measure, () => !signal?.aborted && performance.now() < deadline);
+      const k = await searchKnee(s, route.sloP95Ms, measure, () => !signal?.aborted && performance.now() < routeDeadline);
       const failing = k.steps.find((x) => !x.passed && x.step.rate === k.firstFail);
       out.push({
         route: route.name,
@@ -132,6 +137,13 @@ export function kneeMetrics(trials: RouteCapacity[][]): Metric[] {
   });
 }
 
+/** "2500", ">= 3000" (the cap: not searched above), "< 30" (failed at minRate). */
+export function kneeText(r: Pick<RouteCapacity, 'knee' | 'stoppedBy' | 'firstFail'>): string {
+  if (r.stoppedBy === 'maxRate') return `>= ${r.knee}`;
+  if (r.stoppedBy === 'minRate' && r.knee === 0) return `< ${r.firstFail}`;
+  return String(r.knee);
+}
+
 const cell = (u: ResourceUsage) => `${u.name} ${u.cpuAvgPct}% ${u.rssMaxMiB}M`;
 
 /** `nx run load:capacity`: the knee of every route, its steps, and the servers' and generator's usage. */
@@ -141,12 +153,12 @@ export async function capacityTask(options: CapacityOptions, signal?: AbortSigna
   const run = await capacitySearch(options, signal);
   result.metrics.push(...kneeMetrics([run.routes]));
   result.tables!.push({
-    title: `Knees: highest open-loop arrival rate with p95 under the route's SLO and errors <= ${run.plan.search.maxErrorRate * 100}% (latency from the intended send time)`,
+    title: `Knees: highest open-loop arrival rate with p95 under the route's SLO and errors <= ${run.plan.search.maxErrorRate * 100}% (latency from the intended send time; a rate fails only when ${run.plan.search.retries + 1} steps in a row fail; bracket within ${run.plan.search.resolution * 100}%; not searched above ${run.plan.search.maxRate} req/s)`,
     head: ['route', 'SLO p95 ms', 'knee req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'first fail req/s', 'why', 'generator-bound', 'steps'],
     rows: run.routes.map((r) => [
       r.route,
       r.sloP95Ms,
-      r.stoppedBy === 'maxRate' ? `>= ${r.knee}` : r.knee,
+      kneeText(r),
       r.atKnee?.latency.p50 ?? '-',
       r.atKnee?.latency.p95 ?? '-',
       r.atKnee?.latency.p99 ?? '-',
@@ -159,9 +171,9 @@ export async function capacityTask(options: CapacityOptions, signal?: AbortSigna
   });
   result.tables!.push({
     title: 'Every step (CPU % of one core averaged over the step, peak RSS)',
-    head: ['route', 'phase', 'rate', 'achieved', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'verdict', 'generator', 'servers'],
+    head: ['route', 'phase', 'rate', 'achieved', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'verdict', 'generator (CPU, RSS, send lag)', 'servers'],
     rows: run.routes.flatMap((r) =>
-      r.steps.map((x) => [r.route, x.phase, x.rate, x.achievedRate, x.latency.p50, x.latency.p95, x.latency.p99, `${pctRound(x.errorRate)}%`, x.passed ? 'pass' : x.reason ?? 'fail', `${x.generator.cpuPct}% ${x.generator.rssMaxMiB}M${x.generatorBound ? ' BOUND' : ''}`, x.resources.map(cell).join(', ')]),
+      r.steps.map((x) => [r.route, x.phase, x.rate, x.achievedRate, x.latency.p50, x.latency.p95, x.latency.p99, `${pctRound(x.errorRate)}%`, x.passed ? 'pass' : x.reason ?? 'fail', `${x.generator.cpuPct}% ${x.generator.rssMaxMiB}M lag p95 ${x.generator.sendLagP95Ms} max ${x.generator.maxSendLagMs} ms${x.generatorBound ? ' BOUND' : ''}`, x.resources.map(cell).join(', ')]),
     ),
   });
   const mix = run.routes.find((r) => r.route === 'mix');
@@ -173,8 +185,9 @@ export async function capacityTask(options: CapacityOptions, signal?: AbortSigna
     });
   }
   for (const r of run.routes) {
-    if (r.generatorBound) result.warnings!.push(`${r.route}: the load generator was at >= ${GENERATOR_BOUND_PCT}% of one core when the route failed: its knee (${r.knee} req/s) is a lower bound; run the k6 script k6/capacity.js from another machine for the stack's own.`);
-    if (r.stoppedBy === 'budget') result.warnings!.push(`${r.route}: stopped by the time budget (${run.plan.search.budgetSeconds} s) before its knee was bracketed.`);
+    if (r.generatorBound) result.warnings!.push(`${r.route}: when the route failed the load generator was at >= ${GENERATOR_BOUND_PCT}% of one core or late on 5% of its sends by >= half the SLO (${r.sloP95Ms / 2} ms): its knee (${kneeText(r)} req/s) is a lower bound; run k6/capacity.js from another machine, or on a quiet one, for the stack's own.`);
+    if (r.stoppedBy === 'maxRate') result.warnings!.push(`${r.route}: met its SLO at the cap of ${run.plan.search.maxRate} req/s: its knee is at least that. The search stops there because above it the generator (one Node thread on the machine that runs the servers) measures itself as much as the stack; use k6/capacity.js from another machine for higher rates.`);
+    if (r.stoppedBy === 'budget') result.warnings!.push(`${r.route}: stopped by the time budget (${run.plan.search.budgetSeconds} s) before its knee was bracketed to ${run.plan.search.resolution * 100}%.`);
   }
   result.checks.push({
     name: `finished within the budget of ${run.plan.search.budgetSeconds} s`,

@@ -30,11 +30,11 @@ const DESCRIPTIONS: Record<(typeof SCENARIO_NAMES)[number], string> = {
 void runCli('load', {
   ...Object.fromEntries(SCENARIO_NAMES.map((name) => [name, { description: DESCRIPTIONS[name], flags: RUN_FLAGS, live: true, run: scenarioTask(name) }])),
   capacity: {
-    description: 'open-loop knee per route (k6/capacity.json): rising arrival-rate steps until p95 breaks the SLO or errors > 1%, then bisection',
+    description: 'open-loop knee per route (k6/capacity.json): arrival-rate steps x1.5 up (or down) until p95 breaks the SLO or errors > 1% twice in a row, then bisection to 10%',
     flags: [
       { name: 'routes', type: 'list', description: 'only these routes of k6/capacity.json (health, postgres, mysql, mongodb, redis, vault, mix)' },
-      { name: 'step-seconds', type: 'number', description: 'seconds per step (default from k6/capacity.json)' },
-      { name: 'bisect', type: 'number', description: 'bisection steps after the first failing rate (default from k6/capacity.json)' },
+      { name: 'step-seconds', type: 'number', description: 'seconds of every step (default from k6/capacity.json: minSamples requests within stepSeconds..maxStepSeconds)' },
+      { name: 'bisect', type: 'number', description: 'bisection steps at most after the first failing rate (default from k6/capacity.json)' },
       { name: 'url', type: 'string', description: "base URL of the api (default: the stack's api endpoint)" },
     ],
     live: true,
@@ -52,7 +52,7 @@ void runCli('load', {
   },
   epochs: {
     description: 'Redis cluster epochs and failover-election counters of every node (run before and after a test run: a rise is a failover)',
-    flags: [],
+    flags: [{ name: 'label', type: 'string', description: 'what this snapshot marks (tools/test.sh: npm-test:start, npm-test:before-redis, npm-test:end)' }],
     live: true,
     run: epochsTask,
   },

@@ -5,7 +5,12 @@ import { epochSnapshot } from './cluster-epochs';
  * `nx run load:epochs`: one snapshot of the cluster's epochs and election counters, written as a
  * result. Two snapshots around `npm test` or `load:capacity` count the failovers in between.
  */
-export async function epochsTask(options: CommonOptions): Promise<TaskResult> {
+export interface EpochsOptions extends CommonOptions {
+  /** What the snapshot marks, e.g. "npm-test:start" (tools/test.sh); kept in the result for the report. */
+  label?: string;
+}
+
+export async function epochsTask(options: EpochsOptions): Promise<TaskResult> {
   const { config } = contextOf(options);
   const result = startResult('load', 'epochs');
   const snap = await epochSnapshot(config);
@@ -15,6 +20,6 @@ export async function epochsTask(options: CommonOptions): Promise<TaskResult> {
     rows: snap.nodes.map((n) => [n.port, n.role, n.currentEpoch, n.myEpoch, n.authRequestsSent, n.authRequestsReceived]),
   });
   result.checks.push({ name: 'every node answered', passed: snap.unreachable.length === 0, observed: snap.unreachable.length ? `unreachable: ${snap.unreachable.join(', ')}` : `${snap.nodes.length} nodes` });
-  result.data = { snapshot: snap };
+  result.data = { ...(options.label ? { label: options.label } : {}), snapshot: snap };
   return result.finish();
 }

@@ -1,5 +1,5 @@
 import type { LatencySnapshot } from '@devstack/core';
-import { risingRates, type SearchSettings } from './capacity-plan';
+import { nextRate, type SearchSettings } from './capacity-plan';
 
 /** What the search needs to know of one step. */
 export interface StepVerdictInput {
@@ -9,7 +9,8 @@ export interface StepVerdictInput {
   ops: number;
 }
 
-export type StepPhase = 'rise' | 'bisect';
+/** rise/descend: the ladder from startRate; retry: a failed step measured again; bisect: between knee and first fail. */
+export type StepPhase = 'rise' | 'descend' | 'retry' | 'bisect';
 
 export interface SearchStep<S extends StepVerdictInput> {
   phase: StepPhase;
@@ -20,14 +21,17 @@ export interface SearchStep<S extends StepVerdictInput> {
 }
 
 export interface KneeSearch<S extends StepVerdictInput> {
-  /** Highest rate that met the SLO (0 when even the first step failed). */
+  /** Highest rate that met the SLO (0 when even minRate failed). */
   knee: number;
-  /** The step measured at the knee, if any. */
+  /** The passing step measured at the knee, if any. */
   atKnee?: S;
-  /** Lowest rate seen failing (undefined: never failed up to maxRate). */
+  /** Lowest rate that failed (every retry included); undefined: none failed up to maxRate. */
   firstFail?: number;
-  /** The search stopped at maxRate or the time budget rather than at a failing step. */
-  stoppedBy?: 'maxRate' | 'budget' | 'aborted';
+  /**
+   * Why the search ended without a bracket at resolution: at maxRate (knee is "at least"), at minRate
+   * (knee "below"), out of time, or aborted.
+   */
+  stoppedBy?: 'maxRate' | 'minRate' | 'budget' | 'aborted';
   steps: SearchStep<S>[];
 }
 
@@ -40,12 +44,16 @@ export function judgeStep(s: StepVerdictInput, sloP95Ms: number, maxErrorRate: n
 }
 
 /**
- * Rising steps (startRate x factor^k) until one fails, then `bisect` steps between the last passing
- * and the first failing rate (geometric midpoints: the bracket is a ratio). `measure` runs one step;
- * `more()` says whether the time budget allows another.
+ * The knee of one route, built to give the same answer twice on a noisy machine:
+ * - ladder: from startRate up by `factor` while steps pass (to maxRate), or down while they fail (to minRate);
+ * - a failing step is measured again (`retries`) and the rate fails only if every attempt fails, so one
+ *   GC pause, checkpoint or neighbour's burst does not end the search;
+ * - bisection (geometric midpoints) between the highest passing and the lowest failing rate until their
+ *   ratio is within 1 + resolution or `bisect` steps are spent.
+ * `measure` runs one step; `more()` says whether the time budget allows another.
  */
 export async function searchKnee<S extends StepVerdictInput>(
-  settings: Pick<SearchSettings, 'startRate' | 'factor' | 'maxRate' | 'bisect' | 'maxErrorRate'>,
+  settings: Pick<SearchSettings, 'startRate' | 'factor' | 'minRate' | 'maxRate' | 'bisect' | 'resolution' | 'retries' | 'maxErrorRate'>,
   sloP95Ms: number,
   measure: (rate: number, phase: StepPhase) => Promise<S>,
   more: () => boolean = () => true,
@@ -55,33 +63,51 @@ export async function searchKnee<S extends StepVerdictInput>(
   let atKnee: S | undefined;
   let hi: number | undefined;
   let stoppedBy: KneeSearch<S>['stoppedBy'];
-  const run = async (rate: number, phase: StepPhase) => {
-    const step = await measure(rate, phase);
-    const v = judgeStep(step, sloP95Ms, settings.maxErrorRate);
-    steps.push({ phase, ...v, step });
-    if (v.passed && rate > lo) {
-      lo = rate;
-      atKnee = step;
-    } else if (!v.passed) hi = hi === undefined ? rate : Math.min(hi, rate);
-    return v.passed;
-  };
-  for (const rate of risingRates(settings)) {
-    if (!more()) {
-      stoppedBy = 'budget';
-      break;
+  /** One rate, retried while failing: true passed, false failed, undefined no time left for a first attempt. */
+  const probe = async (rate: number, phase: StepPhase): Promise<boolean | undefined> => {
+    for (let attempt = 0; attempt <= settings.retries; attempt++) {
+      if (!more()) {
+        stoppedBy = 'budget';
+        // Out of time after a failed attempt: the failure stands (it was measured), unconfirmed.
+        if (attempt === 0) return undefined;
+        break;
+      }
+      const step = await measure(rate, attempt === 0 ? phase : 'retry');
+      const v = judgeStep(step, sloP95Ms, settings.maxErrorRate);
+      steps.push({ phase: attempt === 0 ? phase : 'retry', ...v, step });
+      if (v.passed) {
+        if (rate > lo) {
+          lo = rate;
+          atKnee = step;
+        }
+        return true;
+      }
     }
-    if (!(await run(rate, 'rise'))) break;
+    hi = hi === undefined ? rate : Math.min(hi, rate);
+    return false;
+  };
+  const start = Math.min(settings.maxRate, Math.max(settings.minRate, settings.startRate));
+  const first = await probe(start, 'rise');
+  if (first !== undefined) {
+    const dir = first ? 'up' : 'down';
+    let rate = start;
+    for (;;) {
+      const next = nextRate(settings, rate, dir);
+      if (next === undefined) {
+        stoppedBy = dir === 'up' ? 'maxRate' : 'minRate';
+        break;
+      }
+      rate = next;
+      const ok = await probe(rate, dir === 'up' ? 'rise' : 'descend');
+      if (ok === undefined || ok !== first) break;
+    }
   }
-  if (hi === undefined && !stoppedBy) stoppedBy = 'maxRate';
-  // Failing at the first rate says "below startRate": no bisection towards zero with ever longer steps.
-  for (let i = 0; i < settings.bisect && hi !== undefined && lo > 0; i++) {
+  let bisections = 0;
+  while (stoppedBy !== 'budget' && hi !== undefined && lo > 0 && hi / lo > 1 + settings.resolution && bisections < settings.bisect) {
     const mid = Math.round(Math.sqrt(lo * hi));
     if (mid <= lo || mid >= hi) break;
-    if (!more()) {
-      stoppedBy = 'budget';
-      break;
-    }
-    await run(mid, 'bisect');
+    bisections += 1;
+    await probe(mid, 'bisect');
   }
   return { knee: lo, atKnee, firstFail: hi, stoppedBy, steps };
 }

@@ -38,6 +38,8 @@ export interface GeneratorUsage {
   rssMaxMiB: number;
   /** Worst lateness of a send against its schedule (event-loop stalls of the generator itself). */
   maxSendLagMs: number;
+  /** 95th percentile of that lateness: the generator's own share of the latency tail. */
+  sendLagP95Ms: number;
 }
 
 export interface OpenLoopResult {
@@ -117,6 +119,7 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
   let sent = 0;
   let inFlight = 0;
   let maxLag = 0;
+  const lagHist = bucketHistogram();
   let rssMax = process.memoryUsage.rss();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -139,7 +142,9 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
     const route = input.paths[i % input.paths.length];
     const r = perRoute.get(route)!;
     const intended = t0 + (i * 1000) / rate;
-    maxLag = Math.max(maxLag, performance.now() - intended);
+    const lag = performance.now() - intended;
+    maxLag = Math.max(maxLag, lag);
+    lagHist.recordValue(Math.max(1, Math.round(lag * 1000)));
     inFlight += 1;
     let done = false;
     const complete = (kind?: string) => {
@@ -206,6 +211,8 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
   });
   const latency = all.snapshot();
   all.destroy();
+  const sendLagP95 = Math.round(lagHist.getValueAtPercentile(95) / 100) / 10;
+  lagHist.destroy();
   const ms = (us: number) => Math.round(us) / 1000;
   const timeline = [...buckets.entries()]
     .sort(([a], [b]) => a - b)
@@ -231,6 +238,7 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
       cpuPct: Math.round((((used.user + used.system) / 1000 / (durationS * 1000)) * 100) * 10) / 10,
       rssMaxMiB: Math.round((rssMax / 1048576) * 10) / 10,
       maxSendLagMs: Math.round(maxLag * 10) / 10,
+      sendLagP95Ms: sendLagP95,
     },
   };
 }

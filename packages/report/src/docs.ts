@@ -1,6 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { contextOf, reportDir, startResult, type CommonOptions, type Task } from '@devstack/core';
+import { epochWindows, renderSpuriousSection, withSpuriousSection } from './failover-epochs';
 import { perf } from './perf-report';
 import { tests } from './tests-report';
 
@@ -32,7 +33,9 @@ export const docs: Task<DocsOptions> = async (options) => {
       rows.push([name, 'not generated yet (kept as committed)']);
       continue;
     }
-    copyFileSync(src, path.join(to, name));
+    // The playbook (written by redis:failover) gains the spurious-failover counts of the latest npm test and capacity run.
+    if (name === 'FAILOVER_PLAYBOOK.md') writeFileSync(path.join(to, name), withSpuriousSection(readFileSync(src, 'utf8'), renderSpuriousSection(epochWindows(config.stateRoot))));
+    else copyFileSync(src, path.join(to, name));
     rows.push([name, `copied to ${path.relative(config.root, path.join(to, name))}`]);
     progress(`${name} -> ${path.relative(config.root, to)}/`);
   }

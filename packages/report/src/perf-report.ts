@@ -110,7 +110,7 @@ function capacitySection(perf: BackendPerf[]): string[] {
   out.push(
     mdTable(
       ['route', 'SLO p95 ms', 'knee req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'first fail req/s', 'why', 'generator-bound'],
-      routes.map((r) => [r.route, r.sloP95Ms, r.stoppedBy === 'maxRate' ? `>= ${r.knee}` : r.knee, n(r.atKnee?.latency.p50), n(r.atKnee?.latency.p95), n(r.atKnee?.latency.p99), r.atKnee ? `${n(r.atKnee.errorRate * 100)}%` : '-', r.firstFail ?? '-', r.failReason ?? r.stoppedBy ?? '-', r.generatorBound ? 'yes' : 'no']),
+      routes.map((r) => [r.route, r.sloP95Ms, r.stoppedBy === 'maxRate' ? `>= ${r.knee}` : r.stoppedBy === 'minRate' && r.knee === 0 ? `< ${r.firstFail}` : r.knee, n(r.atKnee?.latency.p50), n(r.atKnee?.latency.p95), n(r.atKnee?.latency.p99), r.atKnee ? `${n(r.atKnee.errorRate * 100)}%` : '-', r.firstFail ?? '-', r.failReason ?? r.stoppedBy ?? '-', r.generatorBound ? 'yes' : 'no']),
     ),
     '',
   );

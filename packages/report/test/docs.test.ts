@@ -24,4 +24,16 @@ describe('report:docs: the only writer of docs/ generated pages', () => {
     expect(result.tables![0].rows).toContainEqual(['FAILOVER_PLAYBOOK.md', 'not generated yet (kept as committed)']);
     expect(existsSync(path.join(report, 'TEST_COVERAGE.md'))).toBe(true);
   });
+
+  it("the playbook reaches docs/ with the spurious-failover counts (here: none recorded, and how to record them)", async () => {
+    const ws = await perfWorkspace();
+    const report = path.join(ws.config.stateRoot, 'report');
+    mkdirSync(report, { recursive: true });
+    writeFileSync(path.join(report, 'FAILOVER_PLAYBOOK.md'), '# Redis Cluster failover playbook\n\n## Runbook\n\n1. x\n');
+    await docs({ config: ws.config });
+    const page = readFileSync(path.join(ws.root, 'docs', 'FAILOVER_PLAYBOOK.md'), 'utf8');
+    expect(page).toMatch(/^# Redis Cluster failover playbook\n\n## Spurious failovers \(cluster epochs outside the failover suites\)\n[\s\S]*Spurious failovers: not recorded yet: run `npm test` and `npx nx run load:capacity`[\s\S]*\n## Runbook\n\n1. x\n$/);
+    // The run's own copy stays as redis:failover wrote it.
+    expect(readFileSync(path.join(report, 'FAILOVER_PLAYBOOK.md'), 'utf8')).not.toContain('Spurious');
+  });
 });
