@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { BENCH_DATABASE, contextOf, sizePlan, type BenchSizes, DevstackError, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type Metric, type TaskResult } from '@devstack/core';
-import { providerFor } from '@devstack/runtime';
+import { ferretStorage, providerFor } from '@devstack/runtime';
 import { activeBackendProfile } from './backend-profiles';
 import { connect, serverInfo } from './server';
 import { insertSingles, loadBatched, pointReads, runWorkload, type PointReadOutcome, type WorkloadOutcome } from './workload';
@@ -73,7 +73,10 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
     result.server = { name: info.name, version: info.version };
     // FerretDB's profile is its backend PostgreSQL's (configs/mongodb/*.conf); mongod's is a mongod.conf.
     result.profile = info.name === 'MongoDB' ? activeProfile(providerFor(config).activeConfig('mongodb')) ?? config.profile : activeBackendProfile(config);
-    result.data = { options: o, workloads, trials, server: info, database: BENCH_DATABASE };
+    // FerretDB's storage (mongodb.backend): the same command benches either, so the result says which.
+    const storage = info.name === 'FerretDB' && config.provider === 'local' ? ferretStorage(config) : undefined;
+    result.data = { options: o, workloads, trials, server: info, database: BENCH_DATABASE, ...(storage ? { storage } : {}) };
+    if (storage) result.notes.push(`FerretDB storage: ${storage}${storage === 'sqlite' ? ' (mongodb.backend=sqlite: comparison only)' : ''}`);
     const db = client.db(BENCH_DATABASE);
     const perTrial: Trial[] = await runTrials(
       trials,

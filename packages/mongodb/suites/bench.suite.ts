@@ -12,7 +12,11 @@ describe('mongodb bench (short, real)', () => {
     try {
       const info = await serverInfo(client);
       expect(result.server).toEqual({ name: info.name, version: info.version });
-      if (info.name === 'FerretDB') expect(result.server?.version).toMatch(/^\d+\.\d+\.\d+ \(MongoDB \d+\.\d+\.\d+ protocol\)$/);
+      if (info.name === 'FerretDB') {
+        expect(result.server?.version).toMatch(/^\d+\.\d+\.\d+ \(MongoDB \d+\.\d+\.\d+ protocol\)$/);
+        // The storage the running FerretDB was started with (the stack was started under this config).
+        expect((result.data as { storage?: string }).storage).toBe(config.mongodb.backend);
+      }
       const dbs = await client.db('admin').admin().listDatabases();
       expect(dbs.databases.map((d) => d.name)).not.toContain(BENCH_DATABASE);
     } finally {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
 import { type LoadedConfig, endpointsOf, getCredentials, DevstackError, MONGO_BACKEND_PORT_SHIFT, waitFor, type ServiceStatus, clientTls, ferretTlsArgs } from '@devstack/core';
-import { findBinary, postgresBinDir, type StackLayout } from './layout';
+import { findBinary, postgresBinDir, StackLayout } from './layout';
 import { includeActiveProfile, initCluster } from './postgres-server';
 import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
@@ -154,6 +154,12 @@ export const mongoService: LocalService = {
     return st;
   },
 };
+
+/** The storage of the local stack's running FerretDB ('postgresql' or 'sqlite'), for results; undefined when FerretDB is not running here. */
+export function ferretStorage(config: LoadedConfig): string | undefined {
+  const layout = new StackLayout(config);
+  return runningPid(layout, 'mongodb') !== undefined && mongoBinary()?.server === 'FerretDB' ? runningFerretHandler(layout) : undefined;
+}
 
 /** The --handler of the running FerretDB (recorded at start; before this file existed it was always postgresql). */
 function runningFerretHandler(layout: StackLayout): string {
