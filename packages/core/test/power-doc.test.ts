@@ -1,0 +1,42 @@
+import { calibrationTable, renderPowerDoc, type CalibrationData } from '../src/power-doc';
+import type { TaskResult } from '../src/results';
+
+const data: CalibrationData = {
+  runs: 20,
+  trialsPerArm: 5,
+  threshold: 0.2,
+  injection: { kind: 'cgroup v1 CPU quota', cpus: 0.41, target: 'client_single_ops', movedBy: 0.194, movedInRuns: 0.21, note: 'cgroup v1 CPU quota of 0.41 CPU' },
+  command: 'npx nx run redis:regress --calibrate --quick --runs 20',
+  loadAverage: [0.5, 1.1],
+  perMetric: [
+    { name: 'client_single_ops', unit: 'ops/s', gating: true, threshold: 0.1, falseAlarms: 1, detections: 19, aaInconclusive: 2, injectedInconclusive: 1, mde: 0.12 },
+    { name: 'direct_get_p95_ms', unit: 'ms', gating: false, falseAlarms: 0, detections: 0, aaInconclusive: 6, injectedInconclusive: 6, floor: 0.2 },
+  ],
+};
+
+describe('calibrationTable', () => {
+  it('shows each metric with its own threshold, the rates out of N and the floor', () => {
+    const t = calibrationTable(data);
+    expect(t.head).toEqual(['metric', 'unit', 'gating', 'threshold', 'false alarms (A/A)', 'A/A inconclusive', 'detections (injected)', 'injected inconclusive', 'min. detectable effect', 'floor']);
+    expect(t.rows[0]).toEqual(['client_single_ops', 'ops/s', 'yes', '10%', '1/20', '2/20', '19/20', '1/20', '12.0%', '-']);
+    // A metric without its own threshold shows the run's.
+    expect(t.rows[1]).toEqual(['direct_get_p95_ms', 'ms', 'no', '20%', '0/20', '6/20', '0/20', '6/20', '-', '0.2 ms']);
+  });
+});
+
+describe('renderPowerDoc', () => {
+  it('says how to calibrate when nothing has been measured', () => {
+    const doc = renderPowerDoc([]);
+    expect(doc).toContain('_No calibration has been run on this machine yet._');
+    expect(doc).toContain('npx nx run redis:regress --calibrate --quick --runs 20');
+  });
+
+  it('writes one section per backend with its machine, load, command and table', () => {
+    const r = { backend: 'redis', startedAt: '2026-12-01T22:22:40.245Z', machine: { cpuModel: 'AMD EPYC', cores: 2 }, server: { name: 'Redis', version: '7.0.15' }, profile: 'default', data } as unknown as TaskResult;
+    const doc = renderPowerDoc([r]);
+    expect(doc).toContain('## redis');
+    expect(doc).toContain('(load average 0.5 at start, 1.1 at end), Redis 7.0.15, profile default.');
+    expect(doc).toContain('Command: `npx nx run redis:regress --calibrate --quick --runs 20`');
+    expect(doc).toContain('| client_single_ops | ops/s | yes | 10% | 1/20 | 2/20 | 19/20 | 1/20 | 12.0% | - |');
+  });
+});
