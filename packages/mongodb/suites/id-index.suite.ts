@@ -21,7 +21,7 @@ describe('mongodb point reads by _id use an index on the PostgreSQL backend', ()
       const info = await serverInfo(client);
       const db = client.db(DB);
       await db.dropDatabase();
-      await db.collection('c').insertMany(Array.from({ length: 500 }, (_, i) => ({ _id: `k${i}`, v: i })));
+      await db.collection<{ _id: string; v: number }>('c').insertMany(Array.from({ length: 500 }, (_, i) => ({ _id: `k${i}`, v: i })));
       const explain = await db.command({ explain: { find: 'c', filter: { _id: 'k42' }, limit: 1 } });
       expect(explain.ok).toBe(1);
       if (info.name === 'FerretDB' && config.mongodb.backend === 'postgresql') {
@@ -29,7 +29,7 @@ describe('mongodb point reads by _id use an index on the PostgreSQL backend', ()
         expect(plan.map((n) => n['Node Type'])).not.toContain('Seq Scan');
         expect(plan.find((n) => n['Node Type'] === 'Bitmap Index Scan')?.['Index Name']).toMatch(/^devstack_id_gin_\d+$/);
       }
-      expect(await db.collection('c').findOne({ _id: 'k42' } as never)).toEqual({ _id: 'k42', v: 42 });
+      expect(await db.collection<{ _id: string; v: number }>('c').findOne({ _id: 'k42' })).toEqual({ _id: 'k42', v: 42 });
       await db.dropDatabase();
     } finally {
       await client.close();
