@@ -41,6 +41,11 @@ export const ConfigSchema = z
     portOffset: z.number().int().min(0).max(9000),
     ports: portsSchema,
     redis: z.object({ nodeTimeoutMs: z.number().int().min(100).max(60000) }).strict(),
+    /**
+     * FerretDB's storage backend (local provider, when no mongod is on PATH): its own PostgreSQL
+     * cluster (the default), or SQLite files, kept only to compare the two (`mongodb:bench`).
+     */
+    mongodb: z.object({ backend: z.enum(['postgresql', 'sqlite']) }).strict(),
     vault: z
       .object({
         kvMount: z.string().min(1),
@@ -68,6 +73,7 @@ export const DEFAULT_CONFIG: DevstackConfig = {
   portOffset: 0,
   ports: { ...DEFAULT_PORTS },
   redis: { nodeTimeoutMs: REDIS_NODE_TIMEOUT_MS },
+  mongodb: { backend: 'postgresql' },
   vault: { kvMount: 'secret', kvVersion: 2, secretIdNumUses: 0 },
   credentials: {},
   trials: DEFAULT_TRIALS,
@@ -86,6 +92,7 @@ const ENV_KEYS: Record<string, string> = {
   // DEVSTACK_<SERVICE>_PORT for every registry service.
   ...Object.fromEntries(SERVICES.map((s) => [`DEVSTACK_${s.toUpperCase()}_PORT`, `ports.${s}`])),
   DEVSTACK_REDIS_NODE_TIMEOUT_MS: 'redis.nodeTimeoutMs',
+  DEVSTACK_MONGODB_BACKEND: 'mongodb.backend',
   DEVSTACK_VAULT_KV_MOUNT: 'vault.kvMount',
   DEVSTACK_VAULT_KV_VERSION: 'vault.kvVersion',
   DEVSTACK_VAULT_SECRET_ID_NUM_USES: 'vault.secretIdNumUses',

@@ -46,6 +46,15 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(withFlags.sources).toEqual(['defaults', path.join(root, 'devstack.config.json'), 'environment', 'flags']);
   });
 
+  it('runs FerretDB on PostgreSQL unless mongodb.backend (DEVSTACK_MONGODB_BACKEND) asks for sqlite', () => {
+    expect(loadConfig({ root: workspace(), env: {} }).mongodb.backend).toBe('postgresql');
+    expect(loadConfig({ root: workspace({ mongodb: { backend: 'sqlite' } }), env: {} }).mongodb.backend).toBe('sqlite');
+    expect(loadConfig({ root: workspace(), env: { DEVSTACK_MONGODB_BACKEND: 'sqlite' } }).mongodb.backend).toBe('sqlite');
+    const err = configError(() => loadConfig({ root: workspace(), env: { DEVSTACK_MONGODB_BACKEND: 'mysql' } }));
+    expect(err.code).toBe('BAD_CONFIG');
+    expect(err.message).toBe(`environment (DEVSTACK_*): invalid value at "mongodb.backend": Invalid enum value. Expected 'postgresql' | 'sqlite', received 'mysql'.`);
+  });
+
   it('shifts every port by portOffset', () => {
     const c = loadConfig({ root: workspace(), env: { DEVSTACK_PORT_OFFSET: '100' } });
     expect(c.ports.vault).toBe(DEFAULT_CONFIG.ports.vault + 100);

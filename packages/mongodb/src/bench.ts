@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { BENCH_DATABASE, contextOf, sizePlan, type BenchSizes, DevstackError, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type Metric, type TaskResult } from '@devstack/core';
-import { providerFor } from '@devstack/runtime';
+import { ferretStorage, providerFor } from '@devstack/runtime';
 import { activeBackendProfile } from './backend-profiles';
 import { connect, serverInfo } from './server';
-import { insertSingles, loadBatched, runWorkload, type WorkloadOutcome } from './workload';
+import { insertSingles, loadBatched, pointReads, runWorkload, type PointReadOutcome, type WorkloadOutcome } from './workload';
 import { WORKLOADS, type KeyDistribution, type WorkloadName } from './ycsb';
 
 export interface MongoBenchOptions extends BenchOptions {
@@ -19,12 +19,27 @@ export interface MongoBenchOptions extends BenchOptions {
   singleInserts?: number;
   distribution?: KeyDistribution;
   workloads?: string[];
+  /** Point-read probe: documents in its collection, findOne calls in flight, seconds per trial. */
+  pointReadDocs?: number;
+  pointReadConcurrency?: number;
+  pointReadSeconds?: number;
 }
 
 /** Quick: seconds, for tests and `npm start`. Full: long enough to leave the warm-up behind. */
-export const BENCH_SIZES: BenchSizes<{ records: number; operations: number; concurrency: number; docSize: number; batchSize: number; singleInserts: number }> = {
-  quick: { records: 1000, operations: 500, concurrency: 4, docSize: 1000, batchSize: 100, singleInserts: 300 },
-  full: { records: 10000, operations: 10000, concurrency: 16, docSize: 1000, batchSize: 500, singleInserts: 2000 },
+export const BENCH_SIZES: BenchSizes<{
+  records: number;
+  operations: number;
+  concurrency: number;
+  docSize: number;
+  batchSize: number;
+  singleInserts: number;
+  pointReadDocs: number;
+  pointReadConcurrency: number;
+  pointReadSeconds: number;
+}> = {
+  // The point-read probe is issue 17's measurement in both modes (1,000 documents, 8 in flight); only its window differs.
+  quick: { records: 1000, operations: 500, concurrency: 4, docSize: 1000, batchSize: 100, singleInserts: 300, pointReadDocs: 1000, pointReadConcurrency: 8, pointReadSeconds: 3 },
+  full: { records: 10000, operations: 10000, concurrency: 16, docSize: 1000, batchSize: 500, singleInserts: 2000, pointReadDocs: 1000, pointReadConcurrency: 8, pointReadSeconds: 10 },
 };
 
 /** The profile named in the active config's first comment line (`# mongod profile "dev": ...`). */
@@ -38,6 +53,7 @@ interface Trial {
   singleDocsPerSec: number;
   single: LatencyRecorder;
   workloads: Partial<Record<WorkloadName, WorkloadOutcome>>;
+  pointRead: PointReadOutcome;
 }
 
 /** `nx run mongodb:bench`: YCSB A/B/C through the official driver, plus batched and single inserts. */
@@ -57,7 +73,10 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
     result.server = { name: info.name, version: info.version };
     // FerretDB's profile is its backend PostgreSQL's (configs/mongodb/*.conf); mongod's is a mongod.conf.
     result.profile = info.name === 'MongoDB' ? activeProfile(providerFor(config).activeConfig('mongodb')) ?? config.profile : activeBackendProfile(config);
-    result.data = { options: o, workloads, trials, server: info, database: BENCH_DATABASE };
+    // FerretDB's storage (mongodb.backend): the same command benches either, so the result says which.
+    const storage = info.name === 'FerretDB' && config.provider === 'local' ? ferretStorage(config) : undefined;
+    result.data = { options: o, workloads, trials, server: info, database: BENCH_DATABASE, ...(storage ? { storage } : {}) };
+    if (storage) result.notes.push(`FerretDB storage: ${storage}${storage === 'sqlite' ? ' (mongodb.backend=sqlite: comparison only)' : ''}`);
     const db = client.db(BENCH_DATABASE);
     const perTrial: Trial[] = await runTrials(
       trials,
@@ -68,20 +87,26 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
         progress(`load: ${o.records} records, insertMany batches of ${o.batchSize}`);
         const load = await loadBatched(usertable, o.records, o.docSize, o.batchSize, o.concurrency);
         const single = await insertSingles(db.collection('singles'), o.singleInserts, o.docSize, o.concurrency);
-        const trial: Trial = { batchedDocsPerSec: load.docsPerSec, singleDocsPerSec: single.docsPerSec, single: single.latency, workloads: {} };
+        const workloadRuns: Trial['workloads'] = {};
         for (const w of workloads) {
           if (signal?.aborted) throw signal.reason;
           progress(`workload ${w} (${WORKLOADS[w].description}): ${o.operations} ops`);
-          trial.workloads[w] = await runWorkload(usertable, w, { ...o, seed: 1000 * (t + 1) });
+          workloadRuns[w] = await runWorkload(usertable, w, { ...o, seed: 1000 * (t + 1) });
         }
-        return trial;
+        progress(`point reads: findOne({_id}) over ${o.pointReadDocs} documents, ${o.pointReadConcurrency} in flight, ${o.pointReadSeconds} s`);
+        const pointRead = await pointReads(
+          db.collection('pointreads'),
+          { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds, docSize: o.docSize, seed: 7000 * (t + 1) },
+          signal,
+        );
+        return { batchedDocsPerSec: load.docsPerSec, singleDocsPerSec: single.docsPerSec, single: single.latency, workloads: workloadRuns, pointRead };
       },
       progress,
       signal,
     );
-    result.metrics.push(...metricsOf(perTrial, workloads, o.concurrency));
-    const misses = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.misses, 0), 0);
-    const errors = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.errors, 0) + t.single.errors, 0);
+    result.metrics.push(...metricsOf(perTrial, workloads, o.concurrency, { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds }));
+    const misses = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.misses, 0) + t.pointRead.misses, 0);
+    const errors = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.errors, 0) + t.single.errors + t.pointRead.latency.errors, 0);
     result.checks.push({ name: 'every point read found its record', passed: misses === 0, expected: '0 misses', observed: `${misses} misses` });
     result.checks.push({ name: 'no failed operations', passed: errors === 0, expected: '0', observed: String(errors) });
     const read = result.metrics.find((m) => m.name === 'point_read_p95_ms');
@@ -97,7 +122,7 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
   }
 }
 
-function metricsOf(perTrial: Trial[], workloads: WorkloadName[], concurrency: number): Metric[] {
+function metricsOf(perTrial: Trial[], workloads: WorkloadName[], concurrency: number, probe: { docs: number; concurrency: number; seconds: number }): Metric[] {
   const labels = { concurrency };
   const merged = (pick: (t: Trial) => LatencyRecorder | undefined) => perTrial.reduce((a, t) => a.merge(pick(t)!), new LatencyRecorder()).snapshot();
   const snaps = (pick: (t: Trial) => LatencyRecorder | undefined) => perTrial.map((t) => pick(t)!.snapshot());
@@ -115,5 +140,13 @@ function metricsOf(perTrial: Trial[], workloads: WorkloadName[], concurrency: nu
   // Point-query latency: the read-only workload's reads (or the first workload's if C was not run).
   const pw = workloads.includes('C') ? 'C' : workloads[0];
   out.push(latencyMetric('point_read_p95_ms', snaps((t) => t.workloads[pw]!.read), merged((t) => t.workloads[pw]!.read), { slo: SLO_P95_MS.dbSingleRow, labels: { workload: pw } }));
+  // Point-read throughput (findOne by _id, closed loop): the figure issue 17 compares across FerretDB backends.
+  const probeLabels = { documents: probe.docs, concurrency: probe.concurrency, durationS: probe.seconds };
+  const reads = merged((t) => t.pointRead.latency);
+  out.push(metricFromTrials('point_read_ops', 'ops/s', 'higher', perTrial.map((t) => t.pointRead.opsPerSec), { labels: probeLabels }));
+  const probeSnaps = perTrial.map((t) => t.pointRead.latency.snapshot());
+  const spread = { p50: reads.p50, p95: reads.p95, p99: reads.p99, max: reads.max };
+  out.push(metricFromTrials('point_read_probe_p50_ms', 'ms', 'lower', probeSnaps.map((x) => x.p50), { ...spread, labels: probeLabels }));
+  out.push(latencyMetric('point_read_probe_p95_ms', probeSnaps, reads, { slo: SLO_P95_MS.dbSingleRow, labels: probeLabels }));
   return out;
 }

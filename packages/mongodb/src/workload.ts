@@ -86,3 +86,34 @@ export async function runWorkload(
   const update = workers.reduce((a, w) => a.merge(w.update), new LatencyRecorder());
   return { opsPerSec: (read.count + update.count) / seconds, read, update, misses: workers.reduce((a, w) => a + w.misses, 0), errors: read.errors + update.errors };
 }
+
+export interface PointReadOutcome {
+  /** findOne calls completed per second over the timed window. */
+  opsPerSec: number;
+  latency: LatencyRecorder;
+  misses: number;
+}
+
+/**
+ * Point-read throughput (issue 17's measurement): `docs` YCSB records loaded with insertMany, then
+ * findOne({_id}) by uniformly random key, `concurrency` calls in flight, for `seconds`. Closed loop:
+ * the figure is what the server sustains, comparable across backends with the same command.
+ */
+export async function pointReads(coll: Collection<Document>, o: { docs: number; concurrency: number; seconds: number; docSize: number; seed: number }, signal?: AbortSignal): Promise<PointReadOutcome> {
+  await loadBatched(coll, o.docs, o.docSize, Math.min(o.docs, 100), 1);
+  const random = seededRandom(o.seed);
+  const latency = new LatencyRecorder();
+  let misses = 0;
+  const t0 = performance.now();
+  const until = t0 + o.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      while (performance.now() < until && !signal?.aborted) {
+        const doc = await latency.time(() => coll.findOne({ _id: recordId(Math.floor(random() * o.docs)) } as Document));
+        if (doc === null) misses += 1;
+      }
+    }),
+  );
+  // Successful reads only: a failed call (latency.errors) is not throughput.
+  return { opsPerSec: latency.count / ((performance.now() - t0) / 1000), latency, misses };
+}

@@ -7,12 +7,16 @@ const config = loadConfig();
 
 describe('mongodb bench (short, real)', () => {
   it('runs A, B, C and both inserts, records the server, and drops its database', async () => {
-    const result = await bench({ config, trials: 1, records: 200, operations: 150, concurrency: 4, docSize: 200, batchSize: 50, singleInserts: 60 });
+    const result = await bench({ config, trials: 1, records: 200, operations: 150, concurrency: 4, docSize: 200, batchSize: 50, singleInserts: 60, pointReadDocs: 200, pointReadSeconds: 1 });
     const client = await connect(config);
     try {
       const info = await serverInfo(client);
       expect(result.server).toEqual({ name: info.name, version: info.version });
-      if (info.name === 'FerretDB') expect(result.server?.version).toMatch(/^\d+\.\d+\.\d+ \(MongoDB \d+\.\d+\.\d+ protocol\)$/);
+      if (info.name === 'FerretDB') {
+        expect(result.server?.version).toMatch(/^\d+\.\d+\.\d+ \(MongoDB \d+\.\d+\.\d+ protocol\)$/);
+        // The storage the running FerretDB was started with (the stack was started under this config).
+        expect((result.data as { storage?: string }).storage).toBe(config.mongodb.backend);
+      }
       const dbs = await client.db('admin').admin().listDatabases();
       expect(dbs.databases.map((d) => d.name)).not.toContain(BENCH_DATABASE);
     } finally {
@@ -26,6 +30,11 @@ describe('mongodb bench (short, real)', () => {
     // Batching amortises the round trip: it must beat one insert per request.
     expect(m('insert_batched_docs_per_s')!.value).toBeGreaterThan(m('insert_single_docs_per_s')!.value);
     expect(m('point_read_p95_ms')?.slo).toBe(50);
+    // The point-read probe: findOne by _id, 8 in flight, over its own 200 documents for 1 s.
+    expect(m('point_read_ops')).toMatchObject({ unit: 'ops/s', better: 'higher', labels: { documents: 200, concurrency: 8, durationS: 1 } });
+    expect(m('point_read_ops')!.value).toBeGreaterThan(1);
+    expect(m('point_read_probe_p50_ms')!.value).toBeGreaterThan(0);
+    expect(m('point_read_probe_p50_ms')!.value).toBeLessThanOrEqual(m('point_read_probe_p95_ms')!.value);
     expect(m('point_read_p95_ms')!.p50!).toBeGreaterThan(0);
     expect(m('ycsb_a_update_p95_ms')!.p50!).toBeGreaterThan(0);
     expect(m('ycsb_c_update_p95_ms')).toBeUndefined();

@@ -60,7 +60,7 @@ export function localServicePids(config: LoadedConfig, service: StackService): n
   const layout = new StackLayout(config);
   const svc = LOCAL_SERVICES[service as keyof typeof LOCAL_SERVICES];
   if (!svc) throw new DevstackError('UNSUPPORTED', `No local server for ${service}.`);
-  const pids = svc.pidNames().map((n) => readPid(layout.pid(n))).filter((p): p is number => p !== undefined);
+  const pids = svc.pidNames(config).map((n) => readPid(layout.pid(n))).filter((p): p is number => p !== undefined);
   if (!pids.length) throw new DevstackError('SERVICE_DOWN', `${service} is not running (no pid files under ${layout.run}).`, { fix: 'npx nx run stack:up' });
   return withDescendants(pids);
 }

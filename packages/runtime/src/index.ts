@@ -17,6 +17,7 @@ export {
   mongoBackendVersion,
   isPostgresFragment,
   retireSqliteFiles,
+  ferretStorage,
   MONGO_AUTH_DATABASE,
   MONGO_BACKEND_PID,
   MONGO_BACKEND_DATABASE,

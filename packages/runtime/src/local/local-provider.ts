@@ -42,7 +42,7 @@ export class LocalProvider implements StackProvider {
     const toStart: StackService[] = [];
     for (const s of wanted) {
       const svc = LOCAL_SERVICES[s];
-      const running = svc.pidNames().every((p) => runningPid(this.layout, p));
+      const running = svc.pidNames(this.config).every((p) => runningPid(this.layout, p)) && !svc.outdated?.({ config: this.config, layout: this.layout });
       if (running) alreadyRunning.push(s);
       else toStart.push(s);
     }
@@ -50,7 +50,7 @@ export class LocalProvider implements StackProvider {
     for (const s of toStart) {
       const svc = LOCAL_SERVICES[s];
       for (const [i, port] of svc.ports(this.config).entries()) {
-        const owners = svc.portPids?.() ?? svc.pidNames();
+        const owners = svc.portPids?.(this.config) ?? svc.pidNames(this.config);
         const pidName = owners[Math.min(i, owners.length - 1)];
         if (runningPid(this.layout, pidName)) continue;
         if (!(await portIsFree(this.config.host, port))) {

@@ -1,9 +1,9 @@
-import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
 import { type LoadedConfig, endpointsOf, getCredentials, DevstackError, MONGO_BACKEND_PORT_SHIFT, waitFor, type ServiceStatus, clientTls, ferretTlsArgs } from '@devstack/core';
-import { findBinary, postgresBinDir, type StackLayout } from './layout';
+import { findBinary, postgresBinDir, StackLayout } from './layout';
 import { includeActiveProfile, initCluster } from './postgres-server';
 import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
@@ -31,6 +31,8 @@ export const MONGO_BACKEND_PID = 'mongodb-pg';
 export const MONGO_BACKEND_DATABASE = 'ferretdb';
 /** The MongoDB database that holds the stack's FerretDB user (clients authenticate against it). */
 export const MONGO_AUTH_DATABASE = 'admin';
+/** Data directory of FerretDB's SQLite backend (mongodb.backend=sqlite): not the retired pre-PostgreSQL `mongodb` dir. */
+export const SQLITE_DIR = 'mongodb-sqlite';
 
 export function mongoUrl(config: LoadedConfig, creds?: { user: string; password: string }): string {
   const { host, port } = endpointsOf(config).mongodb;
@@ -39,13 +41,23 @@ export function mongoUrl(config: LoadedConfig, creds?: { user: string; password:
   return `mongodb://${auth}${host}:${port}/?directConnection=true&serverSelectionTimeoutMS=3000${authSource}`;
 }
 
-const usesBackend = () => mongoBinary()?.server !== 'MongoDB';
+/** FerretDB's storage: the config's `mongodb.backend` (DEVSTACK_MONGODB_BACKEND); postgresql unless asked. */
+export const ferretHandler = (config?: Pick<LoadedConfig, 'mongodb'>): 'postgresql' | 'sqlite' => config?.mongodb?.backend ?? 'postgresql';
+/** Does the stack run FerretDB's own PostgreSQL cluster? (Without a config: assume so, for stop and cleanup.) */
+const usesBackend = (config?: Pick<LoadedConfig, 'mongodb'>) => mongoBinary()?.server !== 'MongoDB' && ferretHandler(config) === 'postgresql';
+/** The handler the running FerretDB was started with (a file next to its pid file). */
+const HANDLER_FILE = 'mongodb.handler';
 
 export const mongoService: LocalService = {
   name: 'mongodb',
-  ports: (config) => (usesBackend() ? [config.ports.mongodb, mongoMetricsPort(config), mongoBackendPort(config)] : [config.ports.mongodb]),
-  portPids: () => (usesBackend() ? ['mongodb', 'mongodb', MONGO_BACKEND_PID] : ['mongodb']),
-  pidNames: () => (usesBackend() ? ['mongodb', MONGO_BACKEND_PID] : ['mongodb']),
+  ports: (config) =>
+    usesBackend(config)
+      ? [config.ports.mongodb, mongoMetricsPort(config), mongoBackendPort(config)]
+      : mongoBinary()?.server === 'FerretDB'
+        ? [config.ports.mongodb, mongoMetricsPort(config)]
+        : [config.ports.mongodb],
+  portPids: (config) => (usesBackend(config) ? ['mongodb', 'mongodb', MONGO_BACKEND_PID] : ['mongodb']),
+  pidNames: (config) => (usesBackend(config) ? ['mongodb', MONGO_BACKEND_PID] : ['mongodb']),
 
   async start(ctx: LocalContext): Promise<void> {
     const { config, layout } = ctx;
@@ -67,7 +79,15 @@ export const mongoService: LocalService = {
     const secret = ctx.secrets.get('mongodb');
     if (!secret) throw new DevstackError('ENVIRONMENT', 'mongodb: no credentials from Vault.');
     retireSqliteFiles(layout, ctx.progress);
-    await startBackend(ctx, secret);
+    const handler = ferretHandler(config);
+    const handlerFile = path.join(layout.run, HANDLER_FILE);
+    const runningHandler = runningFerretHandler(layout);
+    if (runningPid(layout, 'mongodb') && runningHandler !== handler) {
+      // A switch of mongodb.backend: the running FerretDB serves the other storage, so it is restarted.
+      ctx.progress(`mongodb: FerretDB runs with --handler=${runningHandler}, the config asks for ${handler}: restarting it`);
+      await stopByPidFile(layout, 'mongodb');
+    }
+    if (handler === 'postgresql') await startBackend(ctx, secret);
     if (runningPid(layout, 'mongodb')) return;
     const stateDir = ownedDir(layout.data('mongodb-state'), undefined);
     const tls = ferretTlsArgs(config, host, port);
@@ -75,7 +95,9 @@ export const mongoService: LocalService = {
       // Required TLS: no plaintext listener at all (empty --listen-addr), TLS on the port instead.
       `--listen-addr=${tls.plaintext ? `${host}:${port}` : ''}`,
       ...tls.args,
-      '--handler=postgresql',
+      `--handler=${handler}`,
+      // SQLite (comparison only, mongodb.backend=sqlite): one file per MongoDB database in its own directory.
+      ...(handler === 'sqlite' ? [`--sqlite-url=file:${ownedDir(layout.data(SQLITE_DIR), undefined)}/`] : []),
       `--state-dir=${stateDir}`,
       `--debug-addr=${host}:${mongoMetricsPort(config)}`,
       '--telemetry=disable',
@@ -88,17 +110,25 @@ export const mongoService: LocalService = {
     // Secrets through the environment (readable by root and the process owner only), never argv (ps shows it).
     const env = {
       ...process.env,
-      FERRETDB_POSTGRESQL_URL: backendUrl(config, secret),
+      ...(handler === 'postgresql' ? { FERRETDB_POSTGRESQL_URL: backendUrl(config, secret) } : {}),
       FERRETDB_SETUP_PASSWORD: secret.password,
     };
-    ctx.progress(`mongodb: starting FerretDB (PostgreSQL backend on port ${mongoBackendPort(config)}, authentication on) on port ${port}`);
+    ctx.progress(
+      handler === 'postgresql'
+        ? `mongodb: starting FerretDB (PostgreSQL backend on port ${mongoBackendPort(config)}, authentication on) on port ${port}`
+        : `mongodb: starting FerretDB on its SQLite backend (mongodb.backend=sqlite: for comparison only, ${path.relative(config.root, layout.data(SQLITE_DIR))}; authentication on) on port ${port}`,
+    );
     await startAndWait(layout, 'mongodb', { name: 'mongodb', command: bin.path, args, env }, { host, port }, 30000, ctx.signal);
+    writeFileSync(handlerFile, `${handler}\n`);
     await waitFor(() => ping(config).then(() => true), { timeoutMs: 20000, what: 'mongodb to answer ping', logFile: layout.log('mongodb') });
     await checkLogin(config, secret, layout);
   },
 
+  outdated: ({ config, layout }) => mongoBinary()?.server === 'FerretDB' && runningPid(layout, 'mongodb') !== undefined && runningFerretHandler(layout) !== ferretHandler(config),
+
   async stop({ layout }) {
     await stopByPidFile(layout, 'mongodb');
+    rmSync(path.join(layout.run, HANDLER_FILE), { force: true });
     // SIGINT: PostgreSQL's "fast" shutdown.
     await stopByPidFile(layout, MONGO_BACKEND_PID, 'SIGINT', 30000);
   },
@@ -111,7 +141,9 @@ export const mongoService: LocalService = {
       const info = await ping(config);
       st.version = info.ferretdbVersion ? `${info.ferretdbVersion} (MongoDB ${info.version} protocol)` : info.version;
       st.healthy = true;
-      if (info.ferretdbVersion) {
+      if (info.ferretdbVersion && ferretHandler(config) === 'sqlite') {
+        st.detail = `SQLite backend (mongodb.backend=sqlite, comparison only) in ${layout.data(SQLITE_DIR)}; SCRAM authentication required`;
+      } else if (info.ferretdbVersion) {
         const backendPid = runningPid(layout, MONGO_BACKEND_PID);
         st.healthy = backendPid !== undefined;
         st.detail = `PostgreSQL backend on port ${mongoBackendPort(config)} (${backendPid ? `pid ${backendPid}` : 'NOT running'}); SCRAM authentication required`;
@@ -122,6 +154,18 @@ export const mongoService: LocalService = {
     return st;
   },
 };
+
+/** The storage of the local stack's running FerretDB ('postgresql' or 'sqlite'), for results; undefined when FerretDB is not running here. */
+export function ferretStorage(config: LoadedConfig): string | undefined {
+  const layout = new StackLayout(config);
+  return runningPid(layout, 'mongodb') !== undefined && mongoBinary()?.server === 'FerretDB' ? runningFerretHandler(layout) : undefined;
+}
+
+/** The --handler of the running FerretDB (recorded at start; before this file existed it was always postgresql). */
+function runningFerretHandler(layout: StackLayout): string {
+  const file = path.join(layout.run, HANDLER_FILE);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : 'postgresql';
+}
 
 function backendUrl(config: LoadedConfig, secret: { user: string; password: string }): string {
   const host = endpointsOf(config).mongodb.host;
@@ -171,7 +215,50 @@ async function startBackend(ctx: LocalContext, secret: { user: string; password:
   });
   const rows = await backendQuery(config, secret, `SELECT 1 FROM pg_database WHERE datname = '${MONGO_BACKEND_DATABASE}'`, 'postgres');
   if (rows.length === 0) await backendQuery(config, secret, `CREATE DATABASE ${MONGO_BACKEND_DATABASE}`, 'postgres');
+  await backendQuery(config, secret, ID_INDEX_SQL);
 }
+
+/**
+ * FerretDB 1.24's PostgreSQL handler filters every equality, `_id` included, with jsonb containment
+ * (`_jsonb->$1 @> $2`), which its own btree index on `(_jsonb->'_id')` cannot serve: each findOne by
+ * _id was a sequential scan of the collection (0.25 ms of backend CPU at 1,000 documents, growing
+ * with the collection). The backend database therefore gets, idempotently on every start:
+ * - an event trigger that gives every FerretDB `_id` index a GIN (jsonb_path_ops) twin on the same
+ *   expression, which serves `@>`; plus the same for tables that exist already;
+ * - plan_cache_mode = force_custom_plan for its connections: FerretDB's cached prepared statement
+ *   has the key as a parameter (`_jsonb->$1`), and only a custom plan sees '_id' and the index.
+ * FerretDB keeps its own index metadata, so the extra index is invisible to clients (listIndexes).
+ */
+export const ID_INDEX_SQL = `
+CREATE OR REPLACE FUNCTION public.devstack_id_gin_for(idx oid) RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE rel regclass;
+BEGIN
+  SELECT i.indrelid::regclass INTO rel FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+   WHERE i.indexrelid = idx AND a.amname = 'btree' AND pg_get_indexdef(idx) LIKE '%USING btree (((_jsonb -> ''_id''::text)))';
+  IF rel IS NOT NULL THEN
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> ''_id'') jsonb_path_ops)', 'devstack_id_gin_' || (SELECT indrelid FROM pg_index WHERE indexrelid = idx), rel);
+  END IF;
+END $fn$;
+CREATE OR REPLACE FUNCTION public.devstack_id_gin() RETURNS event_trigger LANGUAGE plpgsql AS $fn$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT objid FROM pg_event_trigger_ddl_commands() WHERE command_tag = 'CREATE INDEX' AND object_type = 'index' LOOP
+    PERFORM public.devstack_id_gin_for(r.objid);
+  END LOOP;
+END $fn$;
+DO $do$
+DECLARE r record;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = 'devstack_id_gin') THEN
+    CREATE EVENT TRIGGER devstack_id_gin ON ddl_command_end WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION public.devstack_id_gin();
+  END IF;
+  FOR r IN SELECT indexrelid FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') LOOP
+    PERFORM public.devstack_id_gin_for(r.indexrelid);
+  END LOOP;
+END $do$;
+ALTER DATABASE ${MONGO_BACKEND_DATABASE} SET plan_cache_mode = force_custom_plan;
+`;
 
 /** A login with the Vault password must work, or `up` fails now with the server's answer instead of every client later. */
 async function checkLogin(config: LoadedConfig, secret: { user: string; password: string }, layout: StackLayout): Promise<void> {

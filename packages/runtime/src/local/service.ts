@@ -19,9 +19,11 @@ export interface LocalService {
   /** Every TCP port it listens on (checked free before start). */
   ports(config: LoadedConfig): number[];
   /** Pid files of its processes. */
-  pidNames(): string[];
+  pidNames(config?: LoadedConfig): string[];
   /** The pid file owning each of ports() (default: pidNames by index, the last one for the rest). */
-  portPids?(): string[];
+  portPids?(config?: LoadedConfig): string[];
+  /** Running, but started with settings the config no longer asks for: `up` calls start() again, which restarts it. */
+  outdated?(ctx: Pick<LocalContext, 'config' | 'layout'>): boolean;
   start(ctx: LocalContext): Promise<void>;
   stop(ctx: Pick<LocalContext, 'config' | 'layout'>): Promise<void>;
   status(ctx: Pick<LocalContext, 'config' | 'layout'>): Promise<ServiceStatus>;
