@@ -119,13 +119,15 @@ export function parseThresholds(list: string[] | undefined): Record<string, numb
 }
 
 /** `nx run <backend>:regress`: N trials against the recorded baseline, by the shared rule. */
-export function regressTask<O extends RegressOptions>(backend: string, bench: Task<O>): Task<O> {
+export function regressTask<O extends RegressOptions>(backend: string, bench: Task<O>, load: () => string | undefined = () => busyMachine()): Task<O> {
   return async (options, signal) => {
     const { config, progress } = contextOf(options);
     // Read the baseline before measuring anything: a missing one is exit 2 at once.
     const baseline = readBaseline(config.root, backend);
     const thresholds = parseThresholds(options.thresholds);
     const result = startResult(backend, 'regress');
+    // Judged before measuring: the bench's own load would count against it afterwards.
+    const busy = load();
     const measured = await bench({ ...options, config, progress }, signal);
     const outcome = regress({
       baseline,
@@ -135,6 +137,7 @@ export function regressTask<O extends RegressOptions>(backend: string, bench: Ta
       thresholds,
       strict: options.strict,
       serverVersion: measured.server?.version,
+      busy,
     });
     Object.assign(result, { server: measured.server, profile: measured.profile, metrics: measured.metrics });
     result.tables.push(regressTable(outcome));
