@@ -10,6 +10,12 @@ FERRETDB_VERSION=v1.24.2
 OPENBAO_VERSION=2.7.2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+# apt needs root: as an ordinary user without working sudo, say exactly what to install and stop.
+need_root_for() {
+  [ -z "$SUDO" ] && return 0
+  command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && return 0
+  fail "$1" "not root and no passwordless sudo, so Debian packages cannot be installed from here. Ask an administrator to run: apt-get install -y --no-install-recommends $2 (then run this again)"
+}
 
 # Heartbeat: every step runs with a background ticker that prints the step's elapsed time every
 # DEVSTACK_HEARTBEAT_S seconds (default 10) while it lasts, and each step ends with its duration, so
@@ -60,6 +66,7 @@ have_cmd pkg-config || need+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "   installing: ${need[*]}"
+  need_root_for "Debian packages" "${need[*]}"
   $SUDO apt-get update -qq || fail "Debian packages" "apt-get update failed; check that the Debian mirror is reachable"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/tmp/devstack-apt.log 2>&1 \
     || fail "Debian packages" "apt-get install failed; see /tmp/devstack-apt.log"
@@ -120,6 +127,7 @@ else
   tb=$(date +%s)
   if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     echo "   installing python3-venv (Debian) for the OpenBao venv"
+    need_root_for "Vault API server" python3-venv
     $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv >/tmp/devstack-apt.log 2>&1 \
       || fail "Vault API server" "apt-get install python3-venv failed; see /tmp/devstack-apt.log"
   fi
