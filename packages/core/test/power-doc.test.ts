@@ -7,66 +7,72 @@ import { writeResult, type TaskResult } from '../src/results';
 
 const data: CalibrationData = {
   runs: 20,
-  trialsPerArm: 3,
+  trialsPerArm: 5,
   threshold: 0.2,
-  injection: { kind: 'cpu-quota', cpus: 0.8, target: 'tpcb_like_tps', movedBy: 0.19, note: 'CPU quota 0.8 on the postgres processes' },
-  command: 'npx nx run postgres:regress --calibrate --quick --runs 20',
-  loadAverage: [0.4, 0.6],
+  injection: { kind: 'cgroup v1 CPU quota', cpus: 0.41, target: 'client_single_ops', movedBy: 0.194, movedInRuns: 0.21, note: 'cgroup v1 CPU quota of 0.41 CPU' },
+  command: 'npx nx run redis:regress --calibrate --quick --runs 20',
+  loadAverage: [0.5, 1.1],
   perMetric: [
-    { name: 'tpcb_like_tps', unit: 'tx/s', gating: true, falseAlarms: 1, detections: 18, aaInconclusive: 2, injectedInconclusive: 1, mde: 0.123, floor: 5 },
-    { name: 'probe|p95', unit: 'ms', gating: false, falseAlarms: 0, detections: 3, aaInconclusive: 7, injectedInconclusive: 9 },
+    { name: 'client_single_ops', unit: 'ops/s', gating: true, threshold: 0.1, falseAlarms: 1, detections: 19, aaInconclusive: 2, injectedInconclusive: 1, mde: 0.12 },
+    { name: 'direct_get_p95_ms', unit: 'ms', gating: false, falseAlarms: 0, detections: 0, aaInconclusive: 6, injectedInconclusive: 6, floor: 0.2 },
   ],
 };
 
-function calibration(backend: string, startedAt: string, state: TaskResult['state'] = 'completed'): TaskResult {
-  return {
+describe('calibrationTable', () => {
+  it('shows each metric with its own threshold, the rates out of N and the floor', () => {
+    const t = calibrationTable(data);
+    expect(t.head).toEqual(['metric', 'unit', 'gating', 'threshold', 'false alarms (A/A)', 'A/A inconclusive', 'detections (injected)', 'injected inconclusive', 'min. detectable effect', 'floor']);
+    expect(t.rows[0]).toEqual(['client_single_ops', 'ops/s', 'yes', '10%', '1/20', '2/20', '19/20', '1/20', '12.0%', '-']);
+    // A metric without its own threshold shows the run's.
+    expect(t.rows[1]).toEqual(['direct_get_p95_ms', 'ms', 'no', '20%', '0/20', '6/20', '0/20', '6/20', '-', '0.2 ms']);
+  });
+});
+
+describe('renderPowerDoc', () => {
+  it('says how to calibrate when nothing has been measured', () => {
+    const doc = renderPowerDoc([]);
+    expect(doc).toContain('_No calibration has been run on this machine yet._');
+    expect(doc).toContain('npx nx run redis:regress --calibrate --quick --runs 20');
+  });
+
+  it('writes one section per backend with its machine, load, command and table', () => {
+    const r = { backend: 'redis', startedAt: '2026-12-01T22:22:40.245Z', machine: { cpuModel: 'AMD EPYC', cores: 2 }, server: { name: 'Redis', version: '7.0.15' }, profile: 'default', data } as unknown as TaskResult;
+    const doc = renderPowerDoc([r]);
+    expect(doc).toContain('## redis');
+    expect(doc).toContain('(load average 0.5 at start, 1.1 at end), Redis 7.0.15, profile default.');
+    expect(doc).toContain('Command: `npx nx run redis:regress --calibrate --quick --runs 20`');
+    expect(doc).toContain('| client_single_ops | ops/s | yes | 10% | 1/20 | 2/20 | 19/20 | 1/20 | 12.0% | - |');
+  });
+});
+
+describe('writePowerDoc', () => {
+  const calibration = (backend: string, state: TaskResult['state']): TaskResult => ({
     backend,
     task: 'calibrate',
     state,
-    startedAt,
+    startedAt: '2026-12-01T22:22:40.245Z',
     durationMs: 1000,
-    machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 8, os: 'Linux', node: 'v20' },
-    server: { name: 'PostgreSQL', version: '15.18' },
+    machine: { cpuModel: 'AMD EPYC', cores: 2, memoryGiB: 8, os: 'Linux', node: 'v20' },
+    server: { name: 'Redis', version: '7.0.15' },
     profile: 'default',
     metrics: [],
     checks: [],
     data: data as unknown as Record<string, unknown>,
-  };
-}
-
-describe('calibration table', () => {
-  it('shows counts out of the runs, the detectable effect as a percentage, and "-" where none was measured', () => {
-    const t = calibrationTable(data);
-    expect(t.title).toBe('Calibration: 20 A/A runs and 20 runs with an injected slowdown (cpu-quota), 3 trials per arm');
-    expect(t.rows[0]).toEqual(['tpcb_like_tps', 'tx/s', 'yes', '1/20', '2/20', '18/20', '1/20', '12.3%', '5 tx/s']);
-    expect(t.rows[1]).toEqual(['probe|p95', 'ms', 'no', '0/20', '7/20', '3/20', '9/20', '-', '-']);
-  });
-});
-
-describe('REGRESSION_POWER.md', () => {
-  it('says how to calibrate when no calibration exists', () => {
-    const text = renderPowerDoc([]);
-    expect(text).toContain('_No calibration has been run on this machine yet._');
-    expect(text).toContain('npx nx run postgres:regress --calibrate --quick --runs 20');
   });
 
-  it('writes one section per backend from its newest completed calibration, escaping | in cells', () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'devstack-power-'));
-    const config = loadConfig({ root, env: {} });
-    writeResult(config.stateRoot, calibration('postgres', '2026-01-01T00:00:00.000Z'));
-    writeResult(config.stateRoot, calibration('redis', '2026-01-02T00:00:00.000Z', 'errored'));
+  it('writes docs/REGRESSION_POWER.md from the newest completed calibration of each backend only', () => {
+    const config = loadConfig({ root: mkdtempSync(path.join(os.tmpdir(), 'devstack-power-')), env: {} });
+    writeResult(config.stateRoot, calibration('redis', 'completed'));
+    writeResult(config.stateRoot, calibration('postgres', 'errored'));
     const file = writePowerDoc(config);
-    expect(file).toBe(path.join(root, 'docs', 'REGRESSION_POWER.md'));
+    expect(file).toBe(path.join(config.root, 'docs', 'REGRESSION_POWER.md'));
     const text = readFileSync(file, 'utf8');
-    expect(text).toContain('## postgres');
-    expect(text).not.toContain('## redis');
-    expect(text).toContain('Measured 2026-01-01T00:00:00.000Z on Test CPU x2 (load average 0.4 at start, 0.6 at end), PostgreSQL 15.18, profile default.');
-    expect(text).toContain('Command: `npx nx run postgres:regress --calibrate --quick --runs 20`');
-    expect(text).toContain('| probe\\|p95 | ms | no |');
+    expect(text).toContain('## redis');
+    expect(text).not.toContain('## postgres');
     expect(text).not.toContain('_No calibration has been run');
   });
 
-  it('writes the "not yet" page when the results directory does not exist', () => {
+  it('writes the "not yet" page when there are no results at all', () => {
     const config = loadConfig({ root: mkdtempSync(path.join(os.tmpdir(), 'devstack-power-')), env: {} });
     expect(readFileSync(writePowerDoc(config), 'utf8')).toContain('_No calibration has been run on this machine yet._');
   });

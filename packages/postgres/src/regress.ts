@@ -15,6 +15,8 @@ export const regress = abRegressTask<PostgresTuneOptions & RegressOptions>(
   tuneAbSpec(tuneSpec, {
     ext: 'conf',
     stored: regressTask('postgres', bench),
+    // Calibrated gating metrics gate at 10%: see docs/REGRESSION_POWER.md.
+    thresholds: { select_only_tps: 0.1, tpcb_like_tps: 0.1 },
     calibration: {
       // One trial: select-only and the probe for a second each; the quota sizing targets select-only.
       trialOptions: { quick: true, workloads: ['select-only', 'tpcb-like'], duration: 1, probeDuration: 1 },

@@ -36,6 +36,11 @@ export interface AbRegressSpec<O extends RegressOptions> {
   trialOptions?: Partial<O>;
   /** Resolution floors per metric, overriding the unit default (latency: 0.2 ms). */
   floors?: Record<string, number>;
+  /**
+   * Default per-metric thresholds (fractions) under `--thresholds`: the calibrated gating metrics gate at
+   * 10%, since a slowdown exactly the size of the threshold is called only about half the time.
+   */
+  thresholds?: Record<string, number>;
   /** Why a config change cannot change what this server does (FerretDB ignores mongod.conf), if so. */
   configNotApplicable?(config: LoadedConfig): Promise<string | undefined>;
   /** Calibration: the bench options of one calibration trial, the gating metrics and the server's processes. */
@@ -80,7 +85,7 @@ export function abRegressTask<O extends RegressOptions>(spec: AbRegressSpec<O>):
       return stored;
     }
     const threshold = validateThreshold(options.threshold ?? config.threshold);
-    const perMetric = parseThresholds(options.thresholds);
+    const perMetric = { ...spec.thresholds, ...parseThresholds(options.thresholds) };
     const startTrials = Math.max(AB_DEFAULTS.startTrials, options.trials ?? 0);
     const maxTrials = Math.max(startTrials, options.maxTrials ?? AB_DEFAULTS.maxTrials);
     const maxSeconds = options.maxSeconds ?? AB_DEFAULTS.maxSeconds;
@@ -184,7 +189,7 @@ async function abRun<O extends RegressOptions>(spec: AbRegressSpec<O>, options: 
 /** The A/B spec of a backend on the shared profile tune task: arms are applied by the tune task's apply. */
 export function tuneAbSpec<O extends RegressOptions & ProfileTuneOptions>(
   tune: ProfileTuneSpec<O>,
-  extra: Pick<AbRegressSpec<O>, 'ext' | 'stored' | 'floors' | 'calibration' | 'configNotApplicable' | 'trialOptions'>,
+  extra: Pick<AbRegressSpec<O>, 'ext' | 'stored' | 'floors' | 'thresholds' | 'calibration' | 'configNotApplicable' | 'trialOptions'>,
 ): AbRegressSpec<O> {
   return {
     backend: tune.backend,

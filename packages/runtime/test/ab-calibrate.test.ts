@@ -1,0 +1,76 @@
+import { nextQuota } from '../src/ab-calibrate';
+import { sequentialAb } from '../src/ab-sequential';
+
+describe('nextQuota (sizing the injected slowdown)', () => {
+  it('tightens the quota when the metric barely moved', () => {
+    expect(nextQuota(1, 0.01)).toBeCloseTo(0.7, 5);
+  });
+
+  it('aims at 80% of what the quota delivered once the metric moves', () => {
+    // 0.5 CPU cost 50%: 0.5 * 0.8 / 0.5 = 0.8 CPU
+    expect(nextQuota(0.5, 0.5)).toBeCloseTo(0.8, 5);
+    // never below 0.1 CPU, never above 4
+    expect(nextQuota(0.1, 0.01)).toBe(0.1);
+    expect(nextQuota(3, 0.85)).toBe(4);
+  });
+
+  it('interpolates on the log of the quota between the closest quotas either side of 20%', () => {
+    const q = nextQuota(0.81, 0.455, { cpus: 1, moved: 0.127 }, { cpus: 0.81, moved: 0.455 });
+    // 20% is 22% of the way from 12.7% to 45.5%: between 1 and 0.81, close to 1
+    expect(q).toBeLessThan(1);
+    expect(q).toBeGreaterThan(0.81);
+    expect(q).toBeCloseTo(Math.exp(Math.log(0.81) * ((0.2 - 0.127) / (0.455 - 0.127))), 10);
+  });
+});
+
+describe('sequentialAb (interleaved trial pairs)', () => {
+  const run = (after: (i: number) => number, maxTrials = 12) => {
+    let active: 'before' | 'after' | undefined;
+    const activations: string[] = [];
+    let i = 0;
+    return sequentialAb({
+      before: { label: 'A', activate: async () => void activations.push((active = 'before')) },
+      after: { label: 'B', activate: async () => void activations.push((active = 'after')) },
+      // A steady 1000 +/- 2% in the before arm, whatever `after` says in the other.
+      measure: async () => {
+        i++;
+        const v = active === 'before' ? 1000 * (1 + 0.02 * Math.sin(i)) : after(i);
+        return [{ name: 'ops', unit: 'ops/s', better: 'higher', value: v }];
+      },
+      startTrials: 5,
+      maxTrials,
+      maxSeconds: 60,
+      threshold: () => 0.1,
+      floor: () => undefined,
+      progress: () => undefined,
+    }).then((o) => ({ ...o, activations }));
+  };
+
+  it('calls a 20% slowdown a regression at the first look (5 + 5) and stops there', async () => {
+    const o = await run((i) => 800 * (1 + 0.02 * Math.cos(i)));
+    expect(o.results[0].verdict).toBe('regressed');
+    expect(o.trialsPerArm).toBe(5);
+    expect(o.stoppedBy).toBe('decided');
+    expect(o.results[0].change).toBeLessThan(-0.15);
+    expect(o.results[0].high).toBeLessThan(0);
+  });
+
+  it('orders the pairs ABBA, so each arm is switched to once per two pairs', async () => {
+    const o = await run((i) => 800 * (1 + 0.02 * Math.cos(i)));
+    // A B | B A | A B | B A | A B: an arm switch at each pair boundary where the order flips
+    expect(o.activations).toEqual(['before', 'after', 'before', 'after', 'before', 'after']);
+  });
+
+  it('rules out a change beyond the threshold when the arms are the same', async () => {
+    const o = await run((i) => 1000 * (1 + 0.02 * Math.cos(i * 1.7)));
+    expect(o.results[0].verdict).toBe('no-change');
+    expect(o.stoppedBy).toBe('decided');
+  });
+
+  it('adds pairs while a noisy metric is open and stops at the trial cap with "inconclusive"', async () => {
+    const o = await run((i) => 1000 * (i % 2 ? 0.75 : 1.2), 7);
+    expect(o.results[0].verdict).toBe('inconclusive');
+    expect(o.stoppedBy).toBe('max-trials');
+    expect(o.trialsPerArm).toBe(7);
+  });
+});
