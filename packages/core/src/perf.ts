@@ -189,11 +189,12 @@ export async function compareInterleaved(input: CompareInput): Promise<CompareOu
   // and an arm that follows itself is measured without a second activation (a restart per trial
   // pair instead of per arm: the servers' restarts were most of a quick comparison's time).
   const arms = { before: input.before, after: input.after };
-  const first: 'before' | 'after' = input.active ?? 'before';
-  const second = first === 'before' ? 'after' : 'before';
-  let current = input.active;
+  type ArmKey = 'before' | 'after';
+  const first: ArmKey = input.active ?? 'before';
+  const second: ArmKey = first === 'before' ? 'after' : 'before';
+  let current: ArmKey | undefined = input.active;
   for (let t = 0; t < input.trials; t++) {
-    for (const key of t % 2 === 0 ? [first, second] : [second, first]) {
+    for (const key of (t % 2 === 0 ? [first, second] : [second, first]) as ArmKey[]) {
       const arm = arms[key];
       if (input.signal?.aborted) throw input.signal.reason instanceof Error ? input.signal.reason : new Error('aborted');
       input.progress?.(`compare: trial ${t + 1}/${input.trials}, ${arm.label}`);

@@ -63,11 +63,11 @@ describe('dbBenchTask', () => {
     expect(readP95.value).toBeGreaterThanOrEqual(1.9);
     expect(readP95.value).toBeLessThanOrEqual(2.1);
 
-    expect(result.tables[0].title).toBe('FakeSQL bench: 3 trial(s); latency percentiles (ms) from HDR histograms merged over all trials');
-    expect(result.tables[0].head).toEqual(['workload', 'tps median ±MAD', 'qps', 'samples', 'p50', 'p95', 'p99', 'max', 'errors']);
-    expect(result.tables[0].rows).toHaveLength(3);
-    expect(result.tables[0].rows[0][0]).toBe('read');
-    expect(result.tables[0].rows[0][3]).toBe(3 * 10); // 10 samples per run
+    expect(result.tables![0].title).toBe('FakeSQL bench: 3 trial(s); latency percentiles (ms) from HDR histograms merged over all trials');
+    expect(result.tables![0].head).toEqual(['workload', 'tps median ±MAD', 'qps', 'samples', 'p50', 'p95', 'p99', 'max', 'errors']);
+    expect(result.tables![0].rows).toHaveLength(3);
+    expect(result.tables![0].rows[0][0]).toBe('read');
+    expect(result.tables![0].rows[0][3]).toBe(3 * 10); // 10 samples per run
     const slo = result.checks.find((c) => c.name === 'single-row query p95 (SLO)')!;
     expect(slo.passed).toBe(true);
     expect(slo.expected).toBe(`<= ${SLO_P95_MS.dbSingleRow} ms`);
