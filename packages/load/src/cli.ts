@@ -32,6 +32,7 @@ void runCli('load', {
   capacity: {
     description: 'open-loop knee per route (k6/capacity.json): rising arrival-rate steps until p95 breaks the SLO or errors > 1%, then bisection',
     flags: [
+      { name: 'quick', type: 'boolean', description: 'the mix route only, 1 bisection step (unless --routes / --bisect are given)' },
       { name: 'routes', type: 'list', description: 'only these routes of k6/capacity.json (health, postgres, mysql, mongodb, redis, vault, mix)' },
       { name: 'step-seconds', type: 'number', description: 'seconds per step (default from k6/capacity.json)' },
       { name: 'bisect', type: 'number', description: 'bisection steps after the first failing rate (default from k6/capacity.json)' },
