@@ -59,7 +59,9 @@ banner "stack up"
 # needs too, so the two commands accept each other's stack; --restart converts a plain one.
 up_args=(up)
 segmented=0
-if [ "$(id -u)" = 0 ] && [ "${DEVSTACK_SEGMENTED:-1}" != 0 ]; then up_args+=(--segmented --restart); segmented=1; fi
+if [ "$(id -u)" = 0 ] && [ "${DEVSTACK_SEGMENTED:-1}" != 0 ]; then up_args+=(--segmented --restart); segmented=1
+elif [ "$(id -u)" != 0 ]; then echo "   not root: the stack runs without network segmentation (namespaces and nftables need root); the network matrix is skipped"
+fi
 node packages/stack/dist/cli.js "${up_args[@]}" || { echo "npm start: the stack did not come up; see .devstack/logs/ and: node packages/stack/dist/cli.js status" >&2; exit 3; }
 
 banner "discover targets"
