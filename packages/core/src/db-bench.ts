@@ -21,6 +21,11 @@ export interface DbBenchOptions extends BenchOptions {
   /** Driver probe: concurrent connections and seconds. */
   probeConcurrency?: number;
   probeDuration?: number;
+  /**
+   * Repeated calls in one process (calibration: hundreds of one-trial benches) prepare the bench
+   * database once and keep it, instead of creating, loading and dropping it on every call.
+   */
+  reuse?: boolean;
 }
 
 /** Sizes every DB bench has; a backend adds its tool's own (scale and clients, tables and rows). */
@@ -107,6 +112,8 @@ interface PerWorkload {
 /** `nx run <backend>:bench` for a SQL backend: the load tool's workloads and a driver probe, N trials, in devstack_bench. */
 export function dbBenchTask<O extends DbBenchOptions, S, P extends DbBenchPlan<DbBenchSize>, C>(spec: DbBenchSpec<S, P, C>): Task<O> {
   const { backend } = spec;
+  /** What the bench database holds when `reuse` kept it (the prepare step's description, per stack). */
+  const prepared = new Map<string, string>();
   return async (options, signal) => {
     const { config, progress } = contextOf(options);
     const plan = spec.plan(options);
@@ -115,10 +122,16 @@ export function dbBenchTask<O extends DbBenchOptions, S, P extends DbBenchPlan<D
     const session = await spec.session(config);
     result.server = await spec.serverVersion(session);
     result.profile = spec.activeProfile(config);
-    progress(`${backend}: preparing ${BENCH_DATABASE} (${spec.prepare.describe(plan)})`);
-    await spec.createDatabase(session);
+    const stack = `${config.root}:${config.portOffset}`;
+    const reused = options.reuse === true && prepared.get(stack) === spec.prepare.describe(plan);
+    if (!reused) {
+      prepared.delete(stack);
+      progress(`${backend}: preparing ${BENCH_DATABASE} (${spec.prepare.describe(plan)})`);
+      await spec.createDatabase(session);
+    }
     try {
-      await spec.prepare.run(session, plan, signal);
+      if (!reused) await spec.prepare.run(session, plan, signal);
+      if (options.reuse) prepared.set(stack, spec.prepare.describe(plan));
       const per: Record<string, PerWorkload> = {};
       const probeSnaps: LatencySnapshot[] = [];
       const probeMerged = new LatencyRecorder();
@@ -172,7 +185,7 @@ export function dbBenchTask<O extends DbBenchOptions, S, P extends DbBenchPlan<D
       });
       result.notes.push(...(spec.notes?.(plan) ?? []));
     } finally {
-      if (options.keep) result.notes.push(`kept database ${BENCH_DATABASE} (--keep)`);
+      if (options.keep || options.reuse) result.notes.push(`kept database ${BENCH_DATABASE} (${options.reuse ? 'reused by the next call' : '--keep'})`);
       else await spec.dropDatabase(session).catch((err: Error) => result.warnings.push(`could not drop ${BENCH_DATABASE}: ${err.message}`));
     }
     return result.finish() as TaskResult;

@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_PORTS, loadConfig, runCommand, type LoadedConfig } from '@devstack/core';
-import { assertRouteVia, planTopology, loadPolicy, segmentDown, segmentUp } from '@devstack/runtime';
+import { assertRouteVia, foreignTopology, planTopology, loadPolicy, segmentDown, segmentUp, stateFile } from '@devstack/runtime';
 import { DEFAULT_CONNECT_TIMEOUT_MS, matrix, PROBE_SCRIPT } from '../src/reachability';
 import type { CellVerdict } from '../src/matrix';
 
@@ -93,6 +94,33 @@ describeAsRoot('topology lifecycle (throwaway topology, port offset + 100)', () 
     // With the topology gone the route would leave through the default route: the guard must refuse.
     await expect(assertRouteVia(home.address, [home.bridge])).rejects.toMatchObject({ code: 'ENVIRONMENT', message: expect.stringMatching(/not the project's own .*refusing to send anything there/) });
     expect((await segmentDown(c)).removed).toEqual([]);
+  }, 60000);
+
+  test("a topology another checkout left at this offset is found: stale when nothing runs in it, in use with the pids inside", async () => {
+    const owner = throwaway(config.portOffset + 100);
+    const plan = planTopology(policy, owner);
+    await segmentUp(owner);
+    try {
+      // This checkout built it: not foreign.
+      expect(await foreignTopology(owner)).toBeUndefined();
+      // A second checkout at the same offset (its own state root, no state file) sees it as foreign.
+      const other = { ...owner, stateRoot: mkdtempSync(path.join(os.tmpdir(), 'dsnet-')) };
+      expect(await foreignTopology(other)).toEqual({ table: plan.table, namespaces: expect.arrayContaining(plan.namespaces.map((n) => n.name)), pids: [] });
+      // A process inside one of its namespaces makes it in use.
+      const ns = plan.namespaces[0].name;
+      const sleeper = spawn('ip', ['netns', 'exec', ns, 'sleep', '30'], { stdio: 'ignore' });
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        const inUse = await foreignTopology(other);
+        expect(inUse?.pids.length).toBe(1);
+      } finally {
+        sleeper.kill('SIGKILL');
+      }
+    } finally {
+      rmSync(stateFile(owner), { force: true });
+      const down = await segmentDown(owner);
+      expect(down.removed).toContain(`nft table inet ${plan.table}`);
+    }
   }, 60000);
 
   test('down cleans a half-built topology with no state file (a crash before the first write)', async () => {

@@ -18,8 +18,9 @@ export const regress = abRegressTask<PostgresTuneOptions & RegressOptions>(
     // Calibrated gating metrics gate at 10%: see docs/REGRESSION_POWER.md.
     thresholds: { select_only_tps: 0.1, tpcb_like_tps: 0.1 },
     calibration: {
-      // One trial: select-only and the probe for a second each; the quota sizing targets select-only.
-      trialOptions: { quick: true, workloads: ['select-only', 'tpcb-like'], duration: 1, probeDuration: 1 },
+      // One trial: select-only, tpcb-like and the probe for a second each, on a bench database loaded once
+      // (reuse); the quota sizing targets select-only.
+      trialOptions: { quick: true, workloads: ['select-only', 'tpcb-like'], duration: 1, probeDuration: 1, reuse: true },
       gating: ['select_only_tps', 'tpcb_like_tps'],
       serverPids: async (config) => localServicePids(config, 'postgres'),
     },

@@ -64,6 +64,7 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
   const result = startResult(spec.backend, 'calibrate');
   if (load0 > os.cpus().length / 2) result.warnings!.push(`load average ${load0.toFixed(2)} on ${os.cpus().length} cores: a busy machine; these rates describe it, not a quiet one`);
   const measure = async () => {
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
     const r = await spec.bench({ ...options, ...cal.trialOptions, trials: 1, config, progress: () => undefined }, signal);
     result.server ??= r.server;
     result.profile ??= r.profile;
@@ -127,7 +128,6 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
           [order[i], order[j]] = [order[j], order[i]];
         }
         for (const arm of order) {
-          if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
           progress(`${spec.backend} calibrate: run ${run}/${runs}, trial ${t + 1}/${k}, ${arm === 'C' ? `injected (${cpus.toFixed(2)} CPU)` : arm}`);
           quota.limit(arm === 'C' ? cpus : undefined);
           const ms = await measure();

@@ -69,6 +69,38 @@ function v2Root(): string | undefined {
   return V2_CANDIDATES.find((d) => existsSync(path.join(d, 'cgroup.controllers')) && readFileSync(path.join(d, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu'));
 }
 
+/**
+ * Cgroups named devstack-<backend>-<pid> whose calibrating process is gone (killed before its finally
+ * block ran): their servers go back to the parent unthrottled and the cgroup is removed. Returns them.
+ */
+export function releaseOrphanQuotas(parent: string): string[] {
+  const out: string[] = [];
+  for (const d of existsSync(parent) ? readdirSync(parent) : []) {
+    const m = /^devstack-[\w-]+-(\d+)$/.exec(d);
+    if (!m || existsSync(`/proc/${m[1]}`)) continue;
+    const dir = path.join(parent, d);
+    try {
+      writeFileSync(path.join(dir, existsSync(path.join(dir, 'cpu.max')) ? 'cpu.max' : 'cpu.cfs_quota_us'), existsSync(path.join(dir, 'cpu.max')) ? 'max' : '-1');
+    } catch {
+      // Not ours to write, or gone: moving the processes is what matters.
+    }
+    for (const p of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+      try {
+        writeFileSync(path.join(parent, 'cgroup.procs'), p);
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+    try {
+      rmdirSync(dir);
+      out.push(dir);
+    } catch {
+      // Still busy; the limit is lifted.
+    }
+  }
+  return out;
+}
+
 /** Put the processes in a cgroup of their own (no limit yet). Needs root; says so otherwise. */
 export function createCpuQuota(name: string, pids: number[]): CpuQuota {
   const v1 = existsSync(path.join(V1, 'cpu.cfs_quota_us'));
@@ -79,6 +111,7 @@ export function createCpuQuota(name: string, pids: number[]): CpuQuota {
   const parent = v1 ? V1 : v2!;
   const dir = path.join(parent, name);
   try {
+    releaseOrphanQuotas(parent);
     mkdirSync(dir, { recursive: true });
     if (v2) writeFileSync(path.join(parent, 'cgroup.subtree_control'), '+cpu');
     for (const pid of pids) {

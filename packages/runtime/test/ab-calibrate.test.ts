@@ -1,3 +1,4 @@
+import { metricFromTrials } from '@devstack/core';
 import { nextQuota } from '../src/ab-calibrate';
 import { sequentialAb } from '../src/ab-sequential';
 
@@ -35,7 +36,7 @@ describe('sequentialAb (interleaved trial pairs)', () => {
       measure: async () => {
         i++;
         const v = active === 'before' ? 1000 * (1 + 0.02 * Math.sin(i)) : after(i);
-        return [{ name: 'ops', unit: 'ops/s', better: 'higher', value: v }];
+        return [metricFromTrials('ops', 'ops/s', 'higher', [v])];
       },
       startTrials: 5,
       maxTrials,

@@ -1,5 +1,5 @@
 import { contextOf, DevstackError, isStackService, isAlive, readPid, STACK_SERVICES, startResult, type CommonOptions, type ServiceStatus, type StackService, type TaskResult } from '@devstack/core';
-import { LOCAL_SERVICES, providerFor, readNetworkState, StackLayout, segmentDown, segmentUp } from '@devstack/runtime';
+import { foreignTopology, LOCAL_SERVICES, providerFor, readNetworkState, StackLayout, segmentDown, segmentUp } from '@devstack/runtime';
 
 export interface UpOptions extends CommonOptions {
   services?: string[];
@@ -48,6 +48,7 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<Task
   const services = parseServices(options.services);
   const result = startResult('stack', 'up', { profile: config.provider });
   const provider = providerFor(config);
+  if (!options.segmented && provider.name === 'local') await clearForeignTopology(config, progress, result.notes);
   const segmented = options.segmented ? await segmentedTopology(config, provider, progress, options.restart === true) : undefined;
   const report = await provider.up(services, { progress, signal });
   const statuses = (await provider.status()).filter((s) => services.includes(s.service as StackService) || s.service === 'vault');
@@ -62,6 +63,30 @@ export async function up(options: UpOptions, signal?: AbortSignal): Promise<Task
     result.data = { ...(result.data as object), segmented: true, topologyMs: segmented.durationMs, totalMs: Date.now() - Date.parse(result.startedAt) };
   }
   return result.finish();
+}
+
+/**
+ * A segmented topology at this port offset that this checkout did not build (a deleted clone's, or
+ * CI's) publishes this offset's ports into its namespaces: a plain stack here would start but answer
+ * nothing. Stale (nothing runs inside): removed, with a note. In use: refused, naming the way out.
+ */
+async function clearForeignTopology(config: Parameters<typeof providerFor>[0], progress: (m: string) => void, notes: string[]): Promise<void> {
+  const foreign = await foreignTopology(config);
+  if (!foreign) return;
+  const what = [foreign.table ? `nftables table inet ${foreign.table}` : '', foreign.namespaces.length ? `namespaces ${foreign.namespaces.join(', ')}` : ''].filter(Boolean).join(' and ');
+  if (foreign.pids.length) {
+    throw new DevstackError('ENVIRONMENT', `Another checkout's segmented stack runs at port offset ${config.portOffset} (${what}; pids ${foreign.pids.slice(0, 8).join(', ')}): it owns this offset's ports.`, {
+      fix: `Stop it from its checkout (node packages/stack/dist/cli.js down), or use another offset here: DEVSTACK_PORT_OFFSET=100.`,
+    });
+  }
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new DevstackError('ENVIRONMENT', `A stale segmented topology (${what}) at port offset ${config.portOffset} captures this offset's ports, and removing it needs root.`, {
+      fix: `As root: node packages/stack/dist/cli.js down, or use another offset: DEVSTACK_PORT_OFFSET=100.`,
+    });
+  }
+  progress(`network: removing a stale segmented topology left at port offset ${config.portOffset} by another checkout (${what}); nothing runs in it`);
+  const { removed } = await segmentDown(config, progress);
+  notes.push(`removed a stale segmented topology at port offset ${config.portOffset}: ${removed.join(', ')}`);
 }
 
 /** Namespaces first, so the servers start inside them; refuses to wrap services already running unsegmented. */
@@ -82,8 +107,10 @@ export async function down(options: DownOptions): Promise<TaskResult> {
   const result = startResult('stack', 'down', { profile: config.provider });
   const provider = providerFor(config);
   await provider.down({ purge: options.purge, progress });
-  // The segmented topology goes with the processes (a no-op when there is none).
-  if (provider.name === 'local' && readNetworkState(config)) {
+  // The segmented topology goes with the processes (a no-op when there is none); a stale one left at
+  // this offset by another checkout goes too, when nothing runs in it.
+  const foreign = provider.name === 'local' ? await foreignTopology(config) : undefined;
+  if (provider.name === 'local' && (readNetworkState(config) || (foreign && !foreign.pids.length && process.getuid?.() === 0))) {
     const net = await segmentDown(config, progress);
     if (net.removed.length) result.notes.push(`network: removed ${net.removed.length} namespaces/links/tables`);
   }

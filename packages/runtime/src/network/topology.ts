@@ -114,6 +114,27 @@ async function namespacesExist(names: string[]): Promise<boolean> {
 }
 
 /**
+ * A segmented topology at this port offset that this checkout's state file does not know: left by
+ * another checkout (a deleted clone, CI) or a crash. Its nftables table redirects this offset's
+ * published ports (127.0.0.1:<port>) into namespaces, so a plain stack here cannot be reached.
+ * `pids` are the processes still running inside those namespaces (empty: a stale leftover).
+ */
+export async function foreignTopology(config: LoadedConfig): Promise<{ table?: string; namespaces: string[]; pids: number[] } | undefined> {
+  if (readNetworkState(config)) return undefined;
+  const table = `devstack_${config.portOffset}`;
+  const hasTable = (await runCommand('nft', ['list', 'table', 'inet', table], { timeoutMs: 10000 }).catch(() => ({ code: 1 }))).code === 0;
+  const list = await runCommand('ip', ['-j', 'netns', 'list'], { timeoutMs: 10000 }).catch(() => ({ stdout: '[]' }));
+  const namespaces = (JSON.parse(list.stdout || '[]') as { name: string }[]).map((n) => n.name).filter((n) => n.startsWith(`dsp${config.portOffset}-`));
+  if (!hasTable && !namespaces.length) return undefined;
+  const pids: number[] = [];
+  for (const ns of namespaces) {
+    const r = await runCommand('ip', ['netns', 'pids', ns], { timeoutMs: 10000 }).catch(() => ({ stdout: '' }));
+    pids.push(...r.stdout.split(/\s+/).filter(Boolean).map(Number));
+  }
+  return { table: hasTable ? table : undefined, namespaces, pids };
+}
+
+/**
  * Remove every namespace, veth, bridge and table this stack made: those in the state file plus every
  * name the plan would use (a crash can happen before the state file is written). Idempotent.
  */
