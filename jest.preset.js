@@ -1,4 +1,4 @@
-// Shared jest settings: ts-jest, and @devstack/core and @devstack/runtime resolved to their sources so tests need no build.
+// Shared jest settings: ts-jest, and @devstack/core, @devstack/runtime and its /testing subpath resolved to their sources so tests need no build.
 const path = require('node:path');
 
 module.exports = {
@@ -10,5 +10,6 @@ module.exports = {
   moduleNameMapper: {
     '^@devstack/core$': path.join(__dirname, 'packages/core/src/index.ts'),
     '^@devstack/runtime$': path.join(__dirname, 'packages/runtime/src/index.ts'),
+    '^@devstack/runtime/testing$': path.join(__dirname, 'packages/runtime/src/testing/index.ts'),
   },
 };

@@ -66,3 +66,38 @@ export class Lazy<T> {
     this.pending = undefined;
   }
 }
+
+/** What a SQL driver's pool offers the api: a query and an end. */
+interface SqlPool {
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/**
+ * A SQL server behind a pool built on first use: seeded once (a pool whose seeding fails is closed and
+ * forgotten, so the next request tries again), pinged with `SELECT 1`, closed with `end()`.
+ */
+export function sqlPoolBackend<P extends SqlPool>(name: BackendName, spec: { open(): Promise<P>; seed(pool: P): Promise<void>; read(pool: P, id: number): Promise<unknown> }): Backend {
+  const pool = new Lazy(async () => {
+    const p = await spec.open();
+    try {
+      await spec.seed(p);
+    } catch (err) {
+      await p.end().catch(() => undefined);
+      throw err;
+    }
+    return p;
+  });
+  return {
+    name,
+    read: async (id) => spec.read(await pool.get(), id),
+    async ping() {
+      await (await pool.get()).query('SELECT 1');
+    },
+    async close() {
+      const p = await pool.peek();
+      pool.reset();
+      await p?.end();
+    },
+  };
+}

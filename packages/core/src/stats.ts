@@ -100,14 +100,16 @@ export class LatencyRecorder {
   snapshot(): LatencySnapshot {
     const h = this.histogram;
     const ms = (us: number) => Math.round(us) / 1000;
+    // A percentile is the top of its HDR bucket, which can lie above the largest value recorded: clamp.
+    const at = (p: number) => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
     return {
       count: h.totalCount,
       min: h.totalCount ? ms(h.minNonZeroValue) : 0,
       mean: ms(h.mean),
-      p50: ms(h.getValueAtPercentile(50)),
-      p90: ms(h.getValueAtPercentile(90)),
-      p95: ms(h.getValueAtPercentile(95)),
-      p99: ms(h.getValueAtPercentile(99)),
+      p50: at(50),
+      p90: at(90),
+      p95: at(95),
+      p99: at(99),
       max: ms(h.maxValue),
     };
   }

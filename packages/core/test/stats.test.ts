@@ -42,3 +42,17 @@ describe('statistics', () => {
     expect(r.errors).toBe(1);
   });
 });
+
+describe('LatencyRecorder percentiles', () => {
+  it('never reports a percentile above the largest value recorded (HDR buckets round up)', () => {
+    const r = new LatencyRecorder();
+    // One slow outlier in a bucket of the 1 s range: the bucket's top lies above the value itself.
+    for (let i = 0; i < 99; i++) r.recordMs(1);
+    r.recordMs(1083.343);
+    r.recordMs(1083.343);
+    const s = r.snapshot();
+    expect(s.p99).toBeLessThanOrEqual(s.max);
+    expect(s.max).toBeCloseTo(1083.343, 0);
+    expect(s.p99).toBeGreaterThan(1000);
+  });
+});

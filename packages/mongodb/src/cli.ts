@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { BASELINE_FLAGS, REGRESS_FLAGS, runCli, type FlagSpec } from '@devstack/core';
+import { backendCommands, runCli, type FlagSpec } from '@devstack/core';
 import { bench } from './bench';
 import { baseline, regress } from './regress';
 import { tune } from './tune';
@@ -17,27 +17,20 @@ const benchFlags: FlagSpec[] = [
   { name: 'keep', type: 'boolean', description: 'keep the devstack_bench database' },
 ];
 
-void runCli('mongodb', {
-  bench: { description: 'YCSB A/B/C, batched and single inserts, point-read latency (HDR) through the official driver; FerretDB or mongod', flags: benchFlags, live: true, run: bench },
-  baseline: { description: 'run the bench and record baselines/mongodb.json (refuses on a busy machine unless --force)', flags: [...benchFlags, ...BASELINE_FLAGS], live: true, run: baseline },
-  regress: {
-    description: 'same-run A/B of configs/mongodb at --base <ref> vs the working tree (on FerretDB: "identical", mongod.conf does not apply); without a ref, baselines/mongodb.json; --calibrate',
-    flags: [...benchFlags, ...REGRESS_FLAGS],
-    live: true,
-    run: regress,
-  },
-  tune: {
-    description:
-      "FerretDB: apply a backend PostgreSQL profile from configs/mongodb/ (backup, restart, read-back, automatic rollback); --compare benches YCSB A/B/C and inserts before vs after. mongod: configs/mongodb/mongod/ profiles",
-    flags: [
-      { name: 'profile', type: 'string', description: 'default | dev | auto (computed from memory) | any configs/mongodb/<name>.conf', default: 'default' },
-      { name: 'file', type: 'string', description: 'apply this postgresql.conf fragment to FerretDB\'s backend instead of a named profile' },
-      { name: 'dry-run', type: 'boolean', description: 'show the diff and the settings; change nothing' },
-      { name: 'compare', type: 'boolean', description: 'interleaved before/after benchmark, written to docs/TUNING_RESULTS.md' },
-      { name: 'compare-with', type: 'string', description: 'the "before" profile of --compare (default: default)' },
-      ...benchFlags,
-    ],
-    live: true,
-    run: tune,
-  },
-});
+void runCli(
+  'mongodb',
+  backendCommands({
+    backend: 'mongodb',
+    bench,
+    tune,
+    baseline,
+    regress,
+    benchDescription: 'YCSB A/B/C, batched and single inserts, point-read latency (HDR) through the official driver; FerretDB or mongod',
+    benchFlags,
+    thresholdsExample: 'ycsb_a_ops_per_s',
+    regressNote: 'on FerretDB: "identical", mongod.conf does not apply',
+    tuneDescription:
+      'FerretDB: apply a backend PostgreSQL profile from configs/mongodb/ (backup, restart, read-back, automatic rollback); --compare benches YCSB A/B/C and inserts before vs after. mongod: configs/mongodb/mongod/ profiles',
+    tuneHints: { profile: 'default | dev | auto (computed from memory) | any configs/mongodb/<name>.conf', file: "apply this postgresql.conf fragment to FerretDB's backend instead of a named profile" },
+  }),
+);

@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import { endpointsOf, getCredentials, isDevstackError, loadConfig, readPid, type TaskResult } from '@devstack/core';
+import { endpointsOf, getCredentials, isDevstackError, loadConfig, readPid } from '@devstack/core';
 import { mongoBackendSettings, mongoBinary, MONGO_BACKEND_PID, providerFor, StackLayout } from '@devstack/runtime';
+import { withTempFile } from '@devstack/runtime/testing';
 import { activeBackendProfile } from '../src/backend-profiles';
 import { connect, serverInfo, type MongoServerInfo } from '../src/server';
 import { tune } from '../src/tune';
@@ -102,16 +101,8 @@ describe('mongodb tune', () => {
   });
 
   onFerret('a value the backend refuses is rolled back: old settings, server up, data intact, the server\'s words in the notes', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'devstack-bad-'));
-    const bad = path.join(dir, 'banana.conf');
-    writeFileSync(bad, "# reason: a value PostgreSQL must refuse\nshared_buffers = 'banana'\n");
     const before = active();
-    let result: TaskResult;
-    try {
-      result = await tune({ config, file: bad });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const result = await withTempFile('banana.conf', "# reason: a value PostgreSQL must refuse\nshared_buffers = 'banana'\n", (file) => tune({ config, file }));
     expect(result.data).toMatchObject({ state: 'rolled-back' });
     expect(result.checks[0]).toMatchObject({ name: 'mongodb accepted the profile', passed: false });
     expect(readFileSync(layout.log(MONGO_BACKEND_PID), 'utf8')).toContain('invalid value for parameter "shared_buffers": "banana"');

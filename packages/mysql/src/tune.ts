@@ -1,7 +1,7 @@
 import { tailFile, type LoadedConfig } from '@devstack/core';
-import { profileTuneTask, StackLayout, type ProfileTuneOptions, type ProfileTuneSpec } from '@devstack/runtime';
+import { sessionProfileTune, StackLayout, type ProfileTuneOptions } from '@devstack/runtime';
 import { bench, type MysqlBenchOptions } from './bench';
-import { mysqlSession, serverVersion } from './connection';
+import { mysqlSession, serverVersion, type MysqlSession } from './connection';
 import { resolveProfile } from './profiles';
 import { readVariables } from './read-back';
 
@@ -19,18 +19,5 @@ function refusalFromLog(config: LoadedConfig): { file: string; lines: string } |
   return lines ? { file, lines } : undefined;
 }
 
-/** What the shared tune task (and the A/B regress) need from MariaDB. */
-export const tuneSpec: ProfileTuneSpec<MysqlTuneOptions> = {
-  backend: 'mysql',
-  service: 'mysql',
-  serverName: 'MariaDB',
-  resolveProfile: (config, name, file) => resolveProfile(config, name, file),
-  readBack: async (config, names) => readVariables(await mysqlSession(config), names),
-  serverVersion: async (config) => serverVersion(await mysqlSession(config)),
-  refusalFromLog,
-  bench,
-  sizeOptions: ['tables', 'rows', 'threads', 'duration', 'workloads', 'probeConcurrency', 'probeDuration'],
-};
-
-/** `nx run mysql:tune --profile <name>`: apply with backup, restart, read-back and automatic rollback. */
-export const tune = profileTuneTask<MysqlTuneOptions>(tuneSpec);
+/** What the shared tune task (and the A/B regress) need from MariaDB; `nx run mysql:tune --profile <name>` applies with backup, restart, read-back and automatic rollback. */
+export const { tuneSpec, tune } = sessionProfileTune<MysqlTuneOptions, MysqlSession>('mysql', 'MariaDB', { session: mysqlSession, readBack: readVariables, serverVersion, resolveProfile, refusalFromLog, bench, sizeOptions: ['tables', 'rows', 'threads', 'duration', 'workloads', 'probeConcurrency', 'probeDuration'] });

@@ -1,7 +1,7 @@
 import { tailFile, type LoadedConfig } from '@devstack/core';
-import { profileTuneTask, StackLayout, type ProfileTuneOptions, type ProfileTuneSpec } from '@devstack/runtime';
+import { sessionProfileTune, StackLayout, type ProfileTuneOptions } from '@devstack/runtime';
 import { bench, type PostgresBenchOptions } from './bench';
-import { pgSession, serverVersion } from './connection';
+import { pgSession, serverVersion, type PgSession } from './connection';
 import { resolveProfile } from './profiles';
 import { readSettings } from './read-back';
 
@@ -18,18 +18,5 @@ function refusalFromLog(config: LoadedConfig): { file: string; lines: string } |
   return picked.length ? { file, lines: picked.join('\n') } : undefined;
 }
 
-/** What the shared tune task (and the A/B regress) need from PostgreSQL. */
-export const tuneSpec: ProfileTuneSpec<PostgresTuneOptions> = {
-  backend: 'postgres',
-  service: 'postgres',
-  serverName: 'PostgreSQL',
-  resolveProfile: (config, name, file) => resolveProfile(config, name, file),
-  readBack: async (config, names) => readSettings(await pgSession(config), names),
-  serverVersion: async (config) => serverVersion(await pgSession(config)),
-  refusalFromLog,
-  bench,
-  sizeOptions: ['scale', 'clients', 'threads', 'duration', 'workloads', 'probeConcurrency', 'probeDuration'],
-};
-
-/** `nx run postgres:tune --profile <name>`: apply with backup, restart, read-back and automatic rollback. */
-export const tune = profileTuneTask<PostgresTuneOptions>(tuneSpec);
+/** What the shared tune task (and the A/B regress) need from PostgreSQL; `nx run postgres:tune --profile <name>` applies with backup, restart, read-back and automatic rollback. */
+export const { tuneSpec, tune } = sessionProfileTune<PostgresTuneOptions, PgSession>('postgres', 'PostgreSQL', { session: pgSession, readBack: readSettings, serverVersion, resolveProfile, refusalFromLog, bench, sizeOptions: ['scale', 'clients', 'threads', 'duration', 'workloads', 'probeConcurrency', 'probeDuration'] });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { BASELINE_FLAGS, REDIS_NODE_TIMEOUT_MS, REGRESS_FLAGS, runCli, type FlagSpec } from '@devstack/core';
+import { backendCommands, REDIS_NODE_TIMEOUT_MS, runCli, type FlagSpec } from '@devstack/core';
 import { bench } from './bench';
 import { baseline, regress } from './regress';
 import { tune } from './tune';
@@ -15,32 +15,31 @@ const benchFlags: FlagSpec[] = [
   { name: 'only', type: 'string', description: 'run one half only', choices: ['tool', 'client'] },
   { name: 'keep', type: 'boolean', description: 'keep the bench keys' },
 ];
-const regressFlags: FlagSpec[] = [...benchFlags, ...REGRESS_FLAGS];
 
 void runCli('redis', {
-  bench: { description: 'redis-benchmark per master and cluster-wide (SET/GET, -P 1 and 16), ioredis Cluster vs one node, MOVED redirect cost', flags: benchFlags, live: true, run: bench },
-  baseline: { description: 'run the bench and record baselines/redis.json (refuses on a busy machine unless --force)', flags: [...benchFlags, ...BASELINE_FLAGS], live: true, run: baseline },
-  regress: {
-    description: 'same-run A/B of configs/redis at --base <ref> vs the working tree (rolling restarts, 95% interval per metric); without a ref, baselines/redis.json; --calibrate',
-    flags: regressFlags,
-    live: true,
-    run: regress,
-  },
-  tune: {
-    description: 'apply configs/redis/<profile>.conf to all six nodes by a rolling restart, read back CONFIG GET, roll back on failure; --compare benchmarks before vs after',
-    flags: [
-      { name: 'profile', type: 'string', description: 'default | dev | durable | any configs/redis/<name>.conf (default: config profile)' },
-      { name: 'file', type: 'string', description: 'apply this redis.conf fragment instead of a named profile' },
-      { name: 'set', type: 'list', description: 'override settings, name=value[,name=value]' },
-      { name: 'dry-run', type: 'boolean', description: 'show the diff and the settings; change nothing' },
-      { name: 'compare', type: 'boolean', description: 'interleaved before/after quick bench (each arm a rolling restart), written to docs/TUNING_RESULTS.md' },
-      { name: 'compare-with', type: 'string', description: 'the "before" profile of --compare (default: default)' },
+  ...backendCommands({
+    backend: 'redis',
+    bench,
+    tune,
+    baseline,
+    regress,
+    benchDescription: 'redis-benchmark per master and cluster-wide (SET/GET, -P 1 and 16), ioredis Cluster vs one node, MOVED redirect cost',
+    benchFlags,
+    thresholdsExample: 'client_cluster_ops',
+    regressNote: 'rolling restarts, 95% interval per metric',
+    tuneDescription: 'apply configs/redis/<profile>.conf to all six nodes by a rolling restart, read back CONFIG GET, roll back on failure; --compare benchmarks before vs after',
+    tuneHints: {
+      profile: 'default | dev | durable | any configs/redis/<name>.conf (default: config profile)',
+      defaultProfile: false,
+      file: 'apply this redis.conf fragment instead of a named profile',
+      compare: 'interleaved before/after quick bench (each arm a rolling restart)',
+    },
+    tuneExtraFlags: [{ name: 'set', type: 'list', description: 'override settings, name=value[,name=value]' }],
+    tuneBenchFlags: [
       ...benchFlags.filter((f) => f.name !== 'keep' && f.name !== 'quick'),
       { name: 'quick', type: 'boolean', description: 'quick bench per --compare trial (the default; --no-quick for the full bench)' },
     ],
-    live: true,
-    run: tune,
-  },
+  }),
   failover: {
     description: 'Redis Cluster failover suite: 11 scenarios (kill, shutdown, pause, manual failover, double failure, client behaviour) with timings and write-loss accounting',
     live: true,

@@ -2,7 +2,9 @@ import {
   AB_METHOD,
   abSummary,
   abTable,
+  baselineTask,
   contextOf,
+  regressTask,
   withLock,
   parseThresholds,
   startResult,
@@ -17,6 +19,7 @@ import {
 import { abArms } from './ab-arms';
 import { AB_DEFAULTS } from './ab-defaults';
 import { calibrateAb } from './ab-calibrate';
+import { localServicePids } from './cpu-quota';
 import { sequentialAb } from './ab-sequential';
 import { providerFor } from './providers';
 import { activateTuneProfile, type ProfileTuneOptions, type ProfileTuneSpec } from './profile-tune';
@@ -197,5 +200,21 @@ export function tuneAbSpec<O extends RegressOptions & ProfileTuneOptions>(
     apply: (config, file, progress) => activateTuneProfile(tune, config, tune.resolveProfile(config, undefined, file), progress),
     bench: tune.bench,
     ...extra,
+  };
+}
+
+/**
+ * `baseline` and `regress` of a backend whose profiles are config files applied by the shared tune task:
+ * baseline records its bench; regress is the same-run A/B of configs/<backend> at --base against the
+ * working tree (the stored baseline without a ref). Calibration throttles every process of its local service.
+ */
+export function profileRegressTasks<O extends RegressOptions & ProfileTuneOptions>(
+  tune: ProfileTuneSpec<O>,
+  extra: Pick<AbRegressSpec<O>, 'ext' | 'floors' | 'thresholds' | 'configNotApplicable' | 'trialOptions'> & { calibration: Pick<AbCalibrationSpec<O>, 'trialOptions' | 'gating'> },
+): { baseline: Task<O>; regress: Task<O> } {
+  const serverPids = async (config: LoadedConfig) => localServicePids(config, tune.service);
+  return {
+    baseline: baselineTask(tune.backend, tune.bench),
+    regress: abRegressTask<O>(tuneAbSpec(tune, { ...extra, stored: regressTask(tune.backend, tune.bench), calibration: { ...extra.calibration, serverPids } })),
   };
 }

@@ -72,6 +72,33 @@ export interface ProfileTuneSpec<O extends ProfileTuneOptions> {
   sizeOptions: readonly (keyof O & string)[];
 }
 
+/** A SQL server's side of a tune spec: a session from the config, and reads through it. */
+export interface SessionTuneParts<O extends ProfileTuneOptions, S> extends Pick<ProfileTuneSpec<O>, 'refusalFromLog' | 'bench' | 'sizeOptions'> {
+  /** Called with the profile name and file only (a ProfileCatalog's fourth argument is the machine, not the options). */
+  resolveProfile(config: LoadedConfig, name: string | undefined, file?: string): ResolvedProfile;
+  session(config: LoadedConfig): Promise<S>;
+  readBack(session: S, names: string[]): Promise<Record<string, string>>;
+  serverVersion(session: S): Promise<{ name: string; version: string }>;
+}
+
+/**
+ * The tune spec and task of a backend reached through a session (PostgreSQL, MariaDB): read-back and the
+ * server version each open a fresh session, since the server was just restarted.
+ */
+export function sessionProfileTune<O extends ProfileTuneOptions, S>(service: StackService, serverName: string, parts: SessionTuneParts<O, S>): { tuneSpec: ProfileTuneSpec<O>; tune: Task<O> } {
+  const { session, readBack, serverVersion, resolveProfile, ...rest } = parts;
+  const tuneSpec: ProfileTuneSpec<O> = {
+    backend: service,
+    service,
+    serverName,
+    ...rest,
+    resolveProfile: (config, name, file) => resolveProfile(config, name, file),
+    readBack: async (config, names) => readBack(await session(config), names),
+    serverVersion: async (config) => serverVersion(await session(config)),
+  };
+  return { tuneSpec, tune: profileTuneTask<O>(tuneSpec) };
+}
+
 /**
  * The tune task shared by every backend whose profiles are config files applied by restart:
  * apply with backup, restart, read-back and automatic rollback; --dry-run; --compare with

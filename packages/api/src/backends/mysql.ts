@@ -1,17 +1,19 @@
 import { endpointsOf, getCredentials, type LoadedConfig } from '@devstack/core';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
-import { Lazy, type Backend } from '../backend';
+import { sqlPoolBackend, type Backend } from '../backend';
 import type { ApiOptions } from '../options';
 
 export const MYSQL_TABLE = 'devstack_api.item';
 
 /** MariaDB/MySQL through a mysql2 pool of `options.pool` connections. */
 export function mysqlBackend(config: LoadedConfig, options: ApiOptions, warn: (m: string) => void): Backend {
-  const pool = new Lazy(async () => {
-    const creds = await getCredentials(config, 'mysql', { role: 'api', onWarning: warn });
-    const { host, port } = endpointsOf(config).mysql;
-    const p: Pool = createPool({ host, port, user: creds.user, password: creds.password, connectionLimit: options.pool, connectTimeout: options.timeoutMs, waitForConnections: true });
-    try {
+  return sqlPoolBackend<Pool>('mysql', {
+    async open() {
+      const creds = await getCredentials(config, 'mysql', { role: 'api', onWarning: warn });
+      const { host, port } = endpointsOf(config).mysql;
+      return createPool({ host, port, user: creds.user, password: creds.password, connectionLimit: options.pool, connectTimeout: options.timeoutMs, waitForConnections: true });
+    },
+    async seed(p) {
       await p.query('CREATE DATABASE IF NOT EXISTS devstack_api');
       await p.query(`CREATE TABLE IF NOT EXISTS ${MYSQL_TABLE} (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, score INT NOT NULL)`);
       // A recursive CTE works on MariaDB 10.2+ and MySQL 8 alike (no sequence engine needed).
@@ -21,25 +23,7 @@ export function mysqlBackend(config: LoadedConfig, options: ApiOptions, warn: (m
          SELECT n, CONCAT('item-', n), n % 97 FROM s`,
         [options.rows],
       );
-    } catch (err) {
-      await p.end().catch(() => undefined);
-      throw err;
-    }
-    return p;
+    },
+    read: async (p, id) => (await p.query<RowDataPacket[]>(`SELECT id, name, score FROM ${MYSQL_TABLE} WHERE id = ?`, [id]))[0][0] ?? null,
   });
-  return {
-    name: 'mysql',
-    async read(id) {
-      const [rows] = await (await pool.get()).query<RowDataPacket[]>(`SELECT id, name, score FROM ${MYSQL_TABLE} WHERE id = ?`, [id]);
-      return rows[0] ?? null;
-    },
-    async ping() {
-      await (await pool.get()).query('SELECT 1');
-    },
-    async close() {
-      const p = await pool.peek();
-      pool.reset();
-      await p?.end();
-    },
-  };
 }
