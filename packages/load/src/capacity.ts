@@ -146,10 +146,18 @@ export function kneeText(r: Pick<RouteCapacity, 'knee' | 'stoppedBy' | 'firstFai
 
 const cell = (u: ResourceUsage) => `${u.name} ${u.cpuAvgPct}% ${u.rssMaxMiB}M`;
 
+/** `--quick` (npm start): the mixed route only (the whole api's knee) with one bisection step, unless routes or bisect are given. */
+export function quickCapacityOptions(options: CapacityOptions): CapacityOptions {
+  if (!options.quick) return options;
+  return { ...options, routes: options.routes?.length ? options.routes : ['mix'], bisect: options.bisect ?? 1 };
+}
+
 /** `nx run load:capacity`: the knee of every route, its steps, and the servers' and generator's usage. */
-export async function capacityTask(options: CapacityOptions, signal?: AbortSignal): Promise<TaskResult> {
+export async function capacityTask(given: CapacityOptions, signal?: AbortSignal): Promise<TaskResult> {
+  const options = quickCapacityOptions(given);
   const { config } = contextOf(options);
   const result = startResult('load', 'capacity', { profile: config.profile });
+  if (given.quick) result.notes.push(`quick: routes ${options.routes!.join(', ')}, ${options.bisect} bisection step(s); the full search: npx nx run load:capacity`);
   const run = await capacitySearch(options, signal);
   result.metrics.push(...kneeMetrics([run.routes]));
   result.tables!.push({

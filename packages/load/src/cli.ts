@@ -32,6 +32,7 @@ void runCli('load', {
   capacity: {
     description: 'open-loop knee per route (k6/capacity.json): arrival-rate steps x1.5 up (or down) until p95 breaks the SLO or errors > 1% twice in a row, then bisection to 10%',
     flags: [
+      { name: 'quick', type: 'boolean', description: 'the mix route only, 1 bisection step (unless --routes / --bisect are given)' },
       { name: 'routes', type: 'list', description: 'only these routes of k6/capacity.json (health, postgres, mysql, mongodb, redis, vault, mix)' },
       { name: 'step-seconds', type: 'number', description: 'seconds of every step (default from k6/capacity.json: minSamples requests within stepSeconds..maxStepSeconds)' },
       { name: 'bisect', type: 'number', description: 'bisection steps at most after the first failing rate (default from k6/capacity.json)' },

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { LatencySnapshot } from '@devstack/core';
 import { nextRate, parseCapacityPlan, readCapacityPlan, risingRates, routeSlug, stepSecondsAt } from '../src/capacity-plan';
-import { kneeMetrics, kneeText, type RouteCapacity } from '../src/capacity';
+import { kneeMetrics, kneeText, quickCapacityOptions, type RouteCapacity } from '../src/capacity';
 import { judgeStep, searchKnee } from '../src/knee-search';
 
 const root = path.resolve(__dirname, '../../..');
@@ -165,5 +165,15 @@ describe('knee metrics', () => {
     const route = (knee: number): RouteCapacity => ({ route: 'postgres', paths: ['/db/postgres'], sloP95Ms: 50, knee, generatorBound: false, steps: [], atKnee: { latency: snap(40) } as RouteCapacity['atKnee'] });
     const [m] = kneeMetrics([[route(400)], [route(440)], [route(420)]]);
     expect(m).toMatchObject({ name: 'capacity_postgres_knee', unit: 'req/s', better: 'higher', value: 420, trials: [400, 440, 420], n: 3, p95: 40 });
+  });
+});
+
+describe('load:capacity --quick', () => {
+  it('searches the mix route with one bisection step, and keeps routes and bisect that are given', () => {
+    expect(quickCapacityOptions({ quick: true })).toMatchObject({ routes: ['mix'], bisect: 1 });
+    expect(quickCapacityOptions({ quick: true, routes: ['redis'], bisect: 3 })).toMatchObject({ routes: ['redis'], bisect: 3 });
+    const full = { routes: undefined, bisect: undefined };
+    expect(quickCapacityOptions(full)).toBe(full);
+    expect(plan.routes.map((r) => r.name)).toContain('mix');
   });
 });

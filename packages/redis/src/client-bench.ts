@@ -43,6 +43,37 @@ async function drive(run: (key: string, set: boolean) => Promise<unknown>, keyOf
   return { rec, opsPerSec: (rec.count / seconds) | 0 };
 }
 
+export const CLUSTER_READY_TIMEOUT_MS = 30_000;
+
+/** What clusterReady needs of an ioredis Cluster (an EventEmitter with a status). */
+export interface ReadyEmitter {
+  status: string;
+  once(event: 'ready' | 'error' | 'end', listener: (err?: Error) => void): unknown;
+  off(event: 'ready' | 'error' | 'end', listener: (err?: Error) => void): unknown;
+}
+
+/** Resolves when the cluster client is ready (at once if it is already); rejects on error, end, or after `timeoutMs`. */
+export function clusterReady(cluster: ReadyEmitter, timeoutMs: number): Promise<void> {
+  if (cluster.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      cluster.off('ready', onReady);
+      cluster.off('error', onError);
+      cluster.off('end', onEnd);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = () => done();
+    const onError = (err?: Error) => done(err ?? new Error('Redis cluster client error before it was ready'));
+    const onEnd = () => done(new Error('Redis cluster connection ended before it was ready'));
+    const timer = setTimeout(() => done(new Error(`Redis cluster client not ready after ${timeoutMs} ms (status ${cluster.status})`)), timeoutMs);
+    cluster.once('ready', onReady);
+    cluster.once('error', onError);
+    cluster.once('end', onEnd);
+  });
+}
+
 /**
  * ioredis Cluster (keys spread over every master) against a plain client on one master (keys with a
  * tag that master serves): the difference is the cluster client's routing cost. Then the cost of a
@@ -52,13 +83,14 @@ export async function clientTrial(nodes: ClusterNode[], o: ClientBenchOptions): 
   const masters = slotMasters(nodes);
   const value = 'v'.repeat(o.valueSize);
   const cluster = new Cluster(masters.map((m) => ({ host: m.host, port: m.port })), { redisOptions: { password: o.password }, enableReadyCheck: true });
+  // Listen for 'ready' at once: the cluster connects while the plain clients do, and a 'ready'
+  // emitted before a later listener would leave the trial waiting for ever.
+  const ready = clusterReady(cluster, CLUSTER_READY_TIMEOUT_MS);
+  ready.catch(() => undefined);
   const clients: Redis[] = masters.map((m) => new Redis({ host: m.host, port: m.port, password: o.password, lazyConnect: true, maxRetriesPerRequest: 1 }));
   try {
     await Promise.all(clients.map((c) => c.connect()));
-    await new Promise<void>((resolve, reject) => {
-      cluster.once('ready', resolve);
-      cluster.once('error', reject);
-    });
+    await ready;
     const spread = (i: number) => `${CLIENT_KEY_PREFIX}${i}`;
     const tag0 = tagFor(masters[0]);
     const onM0 = (i: number) => `${CLIENT_KEY_PREFIX}${tag0}:${i}`;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -58,11 +58,14 @@ describe('tools/main.sh in a scratch workspace', () => {
 
   it('a failing bench is reported and the other backends still run', () => {
     expect(row('alpha', 'bench')).toMatch(/FAILED \(exit \d+\)/);
-    expect(row('beta', 'bench')).toMatch(/\bok\b/);
+    expect(row('beta', 'regress')).toMatch(/\bok\b/);
   });
 
-  it('regresses when baselines/<p>.json exists; without one it says how to record it and writes nothing', () => {
+  it('regresses when baselines/<p>.json exists (regress is then the measurement: no second bench); without one it benches, says how to record a baseline and writes nothing', () => {
     expect(row('beta', 'regress')).toMatch(/\bok\b/);
+    expect(row('beta', 'bench')).toMatch(/measured by regress/);
+    expect(existsSync(path.join(root, '.devstack', 'logs', 'main', 'beta-bench.log'))).toBe(false);
+    expect(readFileSync(path.join(root, '.devstack', 'logs', 'main', 'beta-regress.log'), 'utf8')).toContain('beta-regress');
     expect(row('alpha', 'baseline')).toBeUndefined();
     expect(row('alpha', 'regress')).toMatch(/skipped \(no baselines\/alpha\.json\)/);
     expect(out).toContain('no baselines/alpha.json: record one on a quiet machine with npx nx run alpha:baseline');

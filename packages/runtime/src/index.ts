@@ -22,7 +22,7 @@ export {
   MONGO_BACKEND_PID,
   MONGO_BACKEND_DATABASE,
 } from './local/mongo-server';
-export { mariadbSocket } from './local/mariadb-server';
+export { mariadbSocket, socketAdmin } from './local/mariadb-server';
 export { clusterShape, redisClient, startRedisNode, redisNodeConfig, redisNodeConfigFile, redisPidName, type ClusterShape } from './local/redis-cluster';
 export * from './ab-arms';
 export * from './ab-sequential';

@@ -185,6 +185,8 @@ export function profileTuneTask<O extends ProfileTuneOptions>(spec: ProfileTuneS
           progress,
           signal,
           threshold: validateThreshold(config.threshold),
+          // The profile was applied just above: its arm goes first without another restart.
+          active: 'after',
         });
         Object.assign(compareResult, { metrics: [...cmp.before, ...cmp.after], tables: [cmp.table] });
         compareResult.data = { before: before.name, after: profile.name, trials, command: command(options, profile.name, trials) };

@@ -5,6 +5,7 @@ import { loadConfig, DevstackError, REDIS_NODE_TIMEOUT_MS } from '@devstack/core
 import { redisNodeConfig } from '../src/local/redis-cluster';
 import { StackLayout } from '../src/local/layout';
 import { vaultConfigText } from '../src/local/vault-server';
+import { socketAdmin } from '../src/local/mariadb-server';
 import { composeNames } from '@devstack/core';
 import { ExternalProvider, providerFor } from '../src/providers';
 
@@ -50,5 +51,12 @@ describe('local server configs', () => {
     expect(text).toContain('tls_disable = true');
     expect(text).toContain('performance_multiplier = 1');
     expect(text).not.toContain('storage "file"');
+  });
+});
+
+describe('MariaDB socket admin', () => {
+  it('is root for root, and the OS user (install-db made <user>@localhost) for anyone else', () => {
+    expect(socketAdmin(0, 'ignored')).toBe('root');
+    expect(socketAdmin(1001, 'dsuser')).toBe('dsuser');
   });
 });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
 import { clientTls, contextOf, DevstackError, endpointsOf, getCredentials, operatorClient, readTlsState, startResult, tlsStateFile, type CommonOptions, type LoadedConfig, type StackService, type TaskResult, type TlsMode, type TlsState } from '@devstack/core';
-import { mariadbSocket, providerFor, StackLayout } from '@devstack/runtime';
+import { mariadbSocket, providerFor, socketAdmin, StackLayout } from '@devstack/runtime';
 import { certFiles, haveCerts } from './certs';
 import { handshake } from './handshake';
 import { CERT_USER } from './pki';
@@ -105,7 +105,7 @@ async function ensureCertUsers(config: LoadedConfig): Promise<void> {
   } finally {
     await pg.end();
   }
-  const my = await mysql.createConnection({ socketPath: mariadbSocket(new StackLayout(config)), user: 'root' });
+  const my = await mysql.createConnection({ socketPath: mariadbSocket(new StackLayout(config)), user: socketAdmin() });
   try {
     for (const host of ['127.0.0.1', 'localhost', '::1']) {
       await my.query('CREATE USER IF NOT EXISTS ?@? REQUIRE X509', [CERT_USER, host]);

@@ -21,8 +21,11 @@ describe('vault regress (live, stored baseline)', () => {
     const some = Object.values(recorded.metrics)[0];
     expect(some.trials).toHaveLength(3);
     const result = await regress({ config, quick: true, trials: 3 });
-    expect(result.data).toMatchObject({ outcome: { comparable: true } });
-    expect(result.tables!.at(-1)!.title).toBe('Regress: stored baseline vs current (medians)');
+    // Same machine; only a busy one (load above half the cores, which other work on a shared CI
+    // machine can cause) makes it incomparable, and then the reason says so.
+    const outcome = (result.data as { outcome: { comparable: boolean; incomparableReason?: string } }).outcome;
+    if (outcome.comparable) expect(result.tables!.at(-1)!.title).toBe('Regress: stored baseline vs current (medians)');
+    else expect(outcome.incomparableReason).toMatch(/^this machine is busy \(load average [\d.]+ is above half of the \d+ cores/);
     expect(result.checks.filter((c) => /p95/.test(c.name)).length).toBeGreaterThan(0);
   });
 

@@ -1,4 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import mysql from 'mysql2/promise';
 import { type LoadedConfig, getCredentials, endpointsOf, DevstackError, runCommand, waitFor, type ServiceStatus, clientTls, mariadbTlsLines } from '@devstack/core';
@@ -93,11 +94,21 @@ export function connect(config: LoadedConfig, creds: { user: string; password: s
   return mysql.createConnection({ host, port, user: creds.user, password: creds.password, connectTimeout: 3000, ...(ssl ? { ssl } : {}) });
 }
 
-/** Create or update the stack's account over the root unix socket (root authenticates by socket peer). */
+/**
+ * The all-privilege account mariadb-install-db made for whoever runs `stack up`: unix_socket
+ * authentication matches the socket peer's OS user, so root logs in as `root`, an ordinary user as
+ * the `<name>@localhost` account install-db creates for the OS user that ran it.
+ */
+export function socketAdmin(uid: number = process.getuid?.() ?? 0, name: string = os.userInfo().username): string {
+  return uid === 0 ? 'root' : name;
+}
+
+/** Create or update the stack's account over the unix socket (the admin authenticates by socket peer). */
 async function ensureUser(layout: { run: string }, secret: { user: string; password: string }): Promise<void> {
+  const admin = socketAdmin();
   const conn = await waitFor(
-    () => mysql.createConnection({ socketPath: mariadbSocket(layout), user: 'root' }),
-    { timeoutMs: 30000, what: 'MariaDB root socket login' },
+    () => mysql.createConnection({ socketPath: mariadbSocket(layout), user: admin }),
+    { timeoutMs: 30000, what: `MariaDB socket login as ${admin}` },
   );
   try {
     for (const host of ['127.0.0.1', 'localhost', '::1']) {
