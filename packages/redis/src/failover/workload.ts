@@ -124,9 +124,12 @@ export class Workload {
           const res = await this.client.pipeline().set(key, value, 'EX', KEY_TTL_S).wait(1, this.options.waitMs).exec();
           if (!res) throw new Error('pipeline returned nothing');
           const err = res[0][0];
-          if (err && /^MOVED /.test(err.message) && attempt < 3) {
-            // A non-retried pipeline does not update ioredis' slot map: refresh it, then re-send.
+          if (err && /^MOVED /.test(err.message) && attempt < 5) {
+            // A non-retried pipeline does not update ioredis' slot map: refresh it, then re-send. Right
+            // after a manual failover the node asked for the slot map may not have heard of it yet
+            // (gossip), so the retries back off: 25, 50, 100, 200, 400 ms.
             this.redirects.set(t.label, (this.redirects.get(t.label) ?? 0) + 1);
+            await new Promise((res) => setTimeout(res, 25 * 2 ** attempt));
             await new Promise<void>((resolve) => this.client.refreshSlotsCache(() => resolve()));
             continue;
           }
