@@ -13,7 +13,7 @@ export interface CpuQuota {
   readonly kind: 'cgroup v1' | 'cgroup v2';
   readonly dir: string;
   readonly pids: number[];
-  /** The CFS period: a 10 ms period spreads the throttling thinly (a 100 ms one stalls the server in bursts). */
+  /** The CFS period: 10 ms keeps each throttled stretch short (the default is 100 ms; the two were not compared). */
   readonly periodUs: number;
   /** Limit to this many CPUs (e.g. 0.8), or lift the limit (undefined). */
   limit(cpus: number | undefined): void;
