@@ -5,14 +5,23 @@ import { median } from './stats';
 /**
  * The A/B statistic shared by regress, calibration and tune --compare.
  *
- * Estimate: the Hodges-Lehmann shift of log(value) between the arms (the median of all pairwise
- * differences log(after_j) - log(before_i)), reported as a relative change exp(shift) - 1.
- * Interval: the distribution-free Mann-Whitney (Wilcoxon rank-sum) confidence interval for that
- * shift, from the exact null distribution of U: no normality, no resampling, no seed.
- * With 3 trials per arm no 95% interval exists (the smallest two-sided p is 0.1), so the verdict
- * needs at least 4 + 4 trials; that is why regress adds trial pairs while a verdict is open.
+ * Paired (regress and calibration: trials come in interleaved pairs, ABBA, so the i-th "before" and the
+ * i-th "after" trial ran next to each other): per pair d = log(after) - log(before); the estimate is the
+ * Hodges-Lehmann one-sample estimate (the median of the Walsh averages (d_i + d_j) / 2) and the interval
+ * the exact Wilcoxon signed-rank 95% interval. Pairing cancels what drifts between pairs (the machine's
+ * other load, a neighbour VM, thermal state), which an unpaired comparison counts as noise.
+ * Needs 6 pairs: with 5 the smallest two-sided p is 1/16.
+ *
+ * Unpaired (fewer than 6 pairs, or arms of different sizes): the Hodges-Lehmann shift of log(value)
+ * between the arms (the median of all pairwise differences log(after_j) - log(before_i)) with the exact
+ * Mann-Whitney (Wilcoxon rank-sum) interval; it needs 4 + 4 trials.
+ * Both are distribution-free, exact (no normality, no resampling, no seed); the change is exp(shift) - 1.
  */
-export const AB_METHOD = 'Hodges-Lehmann shift of log values with the exact Mann-Whitney 95% interval';
+export const AB_METHOD_PAIRED = 'paired: Hodges-Lehmann estimate of log(after/before) per interleaved pair with the exact Wilcoxon signed-rank 95% interval';
+export const AB_METHOD_UNPAIRED = 'unpaired: Hodges-Lehmann shift of log values with the exact Mann-Whitney 95% interval';
+export const AB_METHOD = `${AB_METHOD_PAIRED} (6 pairs or more; below that ${AB_METHOD_UNPAIRED})`;
+/** Pairs needed for a 95% signed-rank interval. */
+export const MIN_PAIRS = 6;
 export const AB_CONFIDENCE = 0.95;
 
 export type AbVerdict = 'regressed' | 'improved' | 'no-change' | 'inconclusive' | 'identical' | 'below-floor';
@@ -46,7 +55,25 @@ export function mannWhitneyCounts(m: number, n: number): number[] {
  */
 export function mannWhitneyRank(m: number, n: number, confidence = AB_CONFIDENCE): { k: number; achieved: number } | undefined {
   if (m < 1 || n < 1) return undefined;
-  const counts = mannWhitneyCounts(m, n);
+  return exactRank(mannWhitneyCounts(m, n), confidence);
+}
+
+/** Count of T+ = sum of the ranks of the positive differences, per t, for n pairs (exact null, no ties). */
+export function signedRankCounts(n: number): number[] {
+  let counts = [1];
+  for (let i = 1; i <= n; i++) {
+    const next = new Array<number>(counts.length + i).fill(0);
+    for (let t = 0; t < counts.length; t++) {
+      next[t] += counts[t];
+      next[t + i] += counts[t];
+    }
+    counts = next;
+  }
+  return counts;
+}
+
+/** The rank k of the sorted values bounding the two-sided interval [v_(k), v_(N+1-k)]: largest k with P(stat < k) <= alpha / 2. */
+function exactRank(counts: readonly number[], confidence: number): { k: number; achieved: number } | undefined {
   const total = counts.reduce((a, b) => a + b, 0);
   const half = (1 - confidence) / 2;
   let cum = 0;
@@ -57,8 +84,13 @@ export function mannWhitneyRank(m: number, n: number, confidence = AB_CONFIDENCE
     k = u + 1;
   }
   if (k === 0) return undefined;
-  // Achieved coverage: 1 - 2 P(U <= k - 1).
-  return { k, achieved: 1 - 2 * cum / total };
+  return { k, achieved: 1 - (2 * cum) / total };
+}
+
+/** The rank k of the Walsh averages bounding the signed-rank interval for n pairs (undefined below 6 pairs at 95%). */
+export function signedRankRank(n: number, confidence = AB_CONFIDENCE): { k: number; achieved: number } | undefined {
+  if (n < 1) return undefined;
+  return exactRank(signedRankCounts(n), confidence);
 }
 
 export interface ShiftEstimate {
@@ -82,6 +114,23 @@ export function relativeShift(before: readonly number[], after: readonly number[
   const rank = mannWhitneyRank(before.length, after.length, confidence);
   if (!rank) return { change };
   return { change, low: Math.expm1(diffs[rank.k - 1]), high: Math.expm1(diffs[diffs.length - rank.k]), achieved: rank.achieved };
+}
+
+/**
+ * Paired estimate: before[i] and after[i] ran next to each other. Hodges-Lehmann one-sample estimate of
+ * d = log(after / before) (median of the Walsh averages) with the exact signed-rank interval.
+ */
+export function pairedShift(before: readonly number[], after: readonly number[], confidence = AB_CONFIDENCE): ShiftEstimate {
+  if (before.length === 0 || before.length !== after.length) throw new TypeError('pairedShift needs two arms of the same, non-zero length');
+  if ([...before, ...after].some((v) => !(v > 0) || !Number.isFinite(v))) throw new TypeError('pairedShift needs positive finite values');
+  const d = before.map((b, i) => Math.log(after[i]) - Math.log(b));
+  const walsh: number[] = [];
+  for (let i = 0; i < d.length; i++) for (let j = i; j < d.length; j++) walsh.push((d[i] + d[j]) / 2);
+  walsh.sort((x, y) => x - y);
+  const change = Math.expm1(median(walsh));
+  const rank = signedRankRank(d.length, confidence);
+  if (!rank) return { change };
+  return { change, low: Math.expm1(walsh[rank.k - 1]), high: Math.expm1(walsh[walsh.length - rank.k]), achieved: rank.achieved };
 }
 
 /** Threshold fractions are validated once, here: (0, 1]. */
@@ -108,6 +157,8 @@ export interface AbMetricInput {
   threshold: number;
   /** Resolution floor in the metric's unit (latency: the smaller of the timer step and 0.2 ms, or more). */
   floor?: number;
+  /** before[i] and after[i] are an interleaved pair: the paired statistic once there are MIN_PAIRS of them. */
+  paired?: boolean;
 }
 
 export interface AbMetricResult {
@@ -123,6 +174,8 @@ export interface AbMetricResult {
   high?: number;
   threshold: number;
   floor?: number;
+  /** Which statistic gave the estimate and interval. */
+  method: 'paired' | 'unpaired';
   verdict: AbVerdict;
   reason: string;
 }
@@ -141,17 +194,20 @@ export function abMetric(input: AbMetricInput): AbMetricResult {
   validateThreshold(input.threshold, `threshold of ${input.name}`);
   const bm = median(input.before);
   const am = median(input.after);
-  const base = { name: input.name, unit: input.unit, better: input.better, n: [input.before.length, input.after.length] as [number, number], beforeMedian: bm, afterMedian: am, threshold: input.threshold, floor: input.floor };
+  const paired = input.paired === true && input.before.length === input.after.length && input.before.length >= MIN_PAIRS;
+  const method: AbMetricResult['method'] = paired ? 'paired' : 'unpaired';
+  const shift = (b: readonly number[], a: readonly number[]) => (paired ? pairedShift(b, a) : relativeShift(b, a));
+  const base = { name: input.name, unit: input.unit, better: input.better, n: [input.before.length, input.after.length] as [number, number], beforeMedian: bm, afterMedian: am, threshold: input.threshold, floor: input.floor, method };
   if (input.floor !== undefined && bm < input.floor && am < input.floor) {
-    const s = input.before.length && input.after.length && bm > 0 && am > 0 ? relativeShift(input.before, input.after) : { change: 0 };
+    const s = input.before.length && input.after.length && bm > 0 && am > 0 ? shift(input.before, input.after) : { change: 0 };
     return { ...base, ...s, verdict: 'below-floor', reason: `both medians under the resolution floor ${input.floor} ${input.unit}: shown, not judged` };
   }
-  const s = relativeShift(input.before, input.after);
+  const s = shift(input.before, input.after);
   const sign = input.better === 'higher' ? -1 : 1;
   const worse = sign * s.change;
   const out = { ...base, ...s };
   if (s.low === undefined || s.high === undefined) {
-    return { ...out, verdict: 'inconclusive', reason: `no ${AB_CONFIDENCE * 100}% interval with ${input.before.length} + ${input.after.length} trials (needs 4 per arm)` };
+    return { ...out, verdict: 'inconclusive', reason: `no ${AB_CONFIDENCE * 100}% interval with ${input.before.length} + ${input.after.length} trials (needs 4 per arm, or ${MIN_PAIRS} pairs)` };
   }
   // Worse-direction bounds of the interval.
   const worseLow = Math.min(sign * s.low, sign * s.high);
@@ -189,7 +245,7 @@ export function abTable(title: string, results: readonly AbMetricResult[], label
     rows: results.map((r) => [
       r.name,
       r.unit,
-      `${r.n[0]}+${r.n[1]}`,
+      r.method === 'paired' ? `${r.n[0]} pairs` : `${r.n[0]}+${r.n[1]}`,
       r2(r.beforeMedian),
       r2(r.afterMedian),
       pct(r.change),

@@ -45,7 +45,7 @@ export const REGRESS_FLAGS: FlagSpec[] = [
   { name: 'base', type: 'string', description: 'A/B: the git ref whose configs/<backend>/ is the "before" arm (default: $NX_BASE; without either, the stored baseline)' },
   { name: 'strict', type: 'boolean', description: 'an inconclusive A/B verdict, or a baseline from another machine, fails (exit 1)' },
   { name: 'thresholds', type: 'list', description: 'per-metric thresholds in (0, 1], name=fraction (e.g. tpcb_like_tps=0.3)' },
-  { name: 'max-trials', type: 'number', description: 'A/B: at most this many trials per arm while a verdict is open (default 12; the first verdict comes at 5)' },
+  { name: 'max-trials', type: 'number', description: 'A/B: at most this many trials per arm while a verdict is open (default 12; the first verdict comes at 6 pairs)' },
   { name: 'max-seconds', type: 'number', description: 'A/B: stop adding trial pairs after this many seconds (default 900)' },
   { name: 'calibrate', type: 'boolean', description: 'A/A false alarms and injected-slowdown detections on this machine; writes docs/REGRESSION_POWER.md' },
   { name: 'runs', type: 'number', description: 'calibration runs of each kind (default 20)' },
@@ -216,7 +216,9 @@ export async function compareInterleaved(input: CompareInput): Promise<CompareOu
     const a = after.find((x) => x.name === b.name);
     const usable = a && [...b.trials, ...a.trials].every((v) => v > 0);
     // The regress statistic: a change is named only when its 95% interval says so.
-    const r = usable ? abMetric({ name: b.name, unit: b.unit, better: b.better, before: b.trials, after: a.trials, threshold, floor: defaultFloor(b.unit) }) : undefined;
+    // Trial t of each arm ran next to each other (ABBA): paired, when no trial lacked the metric.
+    const paired = b.trials.length === input.trials && a?.trials.length === input.trials;
+    const r = usable ? abMetric({ name: b.name, unit: b.unit, better: b.better, before: b.trials, after: a.trials, threshold, floor: defaultFloor(b.unit), paired }) : undefined;
     const pctOf = (f: number) => `${f >= 0 ? '+' : ''}${(f * 100).toFixed(1)}%`;
     const change = r ? `${pctOf(r.change)} ${r.low !== undefined ? `[${pctOf(r.low)}, ${pctOf(r.high!)}]` : '(no 95% interval with fewer than 4 trials per arm)'}` : '-';
     return [b.name, b.unit, `${round(b.value, 2)} ±${round(b.mad, 2)}`, a ? `${round(a.value, 2)} ±${round(a.mad, 2)}` : '-', change, r?.verdict ?? '-', `${b.n}+${a?.n ?? 0}`];

@@ -71,7 +71,7 @@ export function writeTuningDoc(config: Pick<LoadedConfig, 'root' | 'stateRoot'>)
     '',
     'Each table compares two profiles with interleaved trials (before, after, before, after ...), so drift',
     'of a shared, noisy machine hits both arms alike. Values are medians ± MAD (median absolute deviation)',
-    'of the trials. "change" is the Hodges-Lehmann relative change with its exact Mann-Whitney 95% interval,',
+    'of the trials. "change" is the Hodges-Lehmann relative change with its exact 95% interval (paired from 6 interleaved trials per arm, else Mann-Whitney),',
     'the statistic `regress` uses (docs/REGRESSION.md); the verdict names a change only when the interval',
     'excludes no change and the estimate passes the 20% threshold. With fewer than 4 trials per arm there is',
     'no 95% interval: use --trials 5 or more.',

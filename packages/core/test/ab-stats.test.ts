@@ -1,4 +1,4 @@
-import { abMetric, abSummary, mannWhitneyCounts, mannWhitneyRank, minimumDetectableEffect, relativeShift, seededRandom, validateThreshold } from '../src/ab-stats';
+import { abMetric, abSummary, abTable, mannWhitneyCounts, mannWhitneyRank, minimumDetectableEffect, pairedShift, relativeShift, seededRandom, signedRankCounts, signedRankRank, validateThreshold } from '../src/ab-stats';
 import { DevstackError } from '../src/errors';
 
 describe('exact Mann-Whitney distribution', () => {
@@ -132,5 +132,63 @@ describe('thresholds and helpers', () => {
       if (r.verdict === 'regressed' || r.verdict === 'improved') alarms++;
     }
     expect(alarms).toBe(0);
+  });
+});
+
+describe('paired statistic (interleaved pairs)', () => {
+  it('exact signed-rank distribution: 2^n sign patterns, textbook tails, no 95% interval below 6 pairs', () => {
+    const c = signedRankCounts(6);
+    expect(c.reduce((a, b) => a + b, 0)).toBe(64);
+    expect(c.length).toBe(22); // T+ from 0 to 21
+    expect(c.slice(0, 4)).toEqual([1, 1, 1, 2]);
+    expect(signedRankRank(5)).toBeUndefined(); // P(T+ = 0) = 1/32 > 0.025
+    expect(signedRankRank(6)).toEqual({ k: 1, achieved: 1 - 2 / 64 });
+    // Published table (two-sided 0.05): critical T for n = 8 is 3 and for n = 12 is 13, so k = 4 and 14.
+    expect(signedRankRank(8)?.k).toBe(4);
+    expect(signedRankRank(12)?.k).toBe(14);
+  });
+
+  it('pairedShift recovers a known 20% slowdown under drift that an unpaired test calls noise', () => {
+    // The machine drifts by 2x across the run; within each pair the after arm is 20% slower.
+    const before = [50, 60, 70, 80, 90, 100, 110, 120];
+    const after = before.map((v, i) => v * 0.8 * (1 + (i % 2 ? 0.01 : -0.01)));
+    const p = pairedShift(before, after);
+    expect(p.change).toBeCloseTo(-0.2, 2);
+    expect(p.high!).toBeLessThan(0);
+    const u = relativeShift(before, after);
+    expect(u.high!).toBeGreaterThan(0); // unpaired: the drift swamps the 20%
+    const paired = abMetric({ name: 'ops', unit: 'ops/s', better: 'higher', before, after, threshold: 0.1, paired: true });
+    const unpaired = abMetric({ name: 'ops', unit: 'ops/s', better: 'higher', before, after, threshold: 0.1 });
+    expect([paired.method, paired.verdict]).toEqual(['paired', 'regressed']);
+    expect([unpaired.method, unpaired.verdict]).toEqual(['unpaired', 'inconclusive']);
+    expect(abTable('t', [paired]).rows[0][2]).toBe('8 pairs');
+  });
+
+  it('falls back to the unpaired statistic below 6 pairs or with arms of different sizes', () => {
+    const five = abMetric({ name: 'x', unit: 'tx/s', better: 'higher', before: [100, 101, 99, 100, 102], after: [80, 81, 79, 80, 82], threshold: 0.1, paired: true });
+    expect(five.method).toBe('unpaired');
+    expect(five.verdict).toBe('regressed');
+    const uneven = abMetric({ name: 'x', unit: 'tx/s', better: 'higher', before: [100, 101, 99, 100, 102, 100, 99], after: [80, 81, 79, 80, 82, 80], threshold: 0.1, paired: true });
+    expect(uneven.method).toBe('unpaired');
+    expect(() => pairedShift([1, 2], [1])).toThrow('same, non-zero length');
+    expect(() => pairedShift([1, 0], [1, 2])).toThrow('positive finite values');
+  });
+
+  it('A/A false alarms stay rare on simulated drifting noise (seeded), 6 pairs, 10% threshold', () => {
+    const rnd = seededRandom(4242);
+    let alarms = 0;
+    for (let run = 0; run < 200; run++) {
+      let level = 1000;
+      const before: number[] = [];
+      const after: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        level *= 1 + 0.15 * (rnd() - 0.5); // slow drift, shared by the pair
+        before.push(level * (1 + 0.05 * (rnd() + rnd() - 1)));
+        after.push(level * (1 + 0.05 * (rnd() + rnd() - 1)));
+      }
+      const r = abMetric({ name: 'x', unit: 'tx/s', better: 'higher', before, after, threshold: 0.1, paired: true });
+      if (r.verdict === 'regressed' || r.verdict === 'improved') alarms++;
+    }
+    expect(alarms).toBeLessThanOrEqual(2);
   });
 });

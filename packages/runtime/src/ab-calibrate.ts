@@ -8,6 +8,7 @@ import {
   startResult,
   parseThresholds,
   relativeShift,
+  pairedShift,
   validateThreshold,
   writePowerDoc,
   writeResult,
@@ -79,6 +80,8 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
 
   const quota = createCpuQuota(`devstack-${spec.backend}-${process.pid}`, await cal.serverPids(config));
   const samples = { A: new Map<string, { unit: string; better: Metric['better']; v: number[] }>(), A2: new Map(), C: new Map() } as Record<Arm, Map<string, { unit: string; better: Metric['better']; v: number[] }>>;
+  /** Metrics some trial of this run lacked: their rounds no longer line up, so they are compared unpaired. */
+  const unaligned = new Set<string>();
   const tally = new Map<string, { unit: string; falseAlarms: number; aaInconclusive: number; detections: number; injectedInconclusive: number; halfWidths: number[] }>();
   let cpus = Math.max(0.1, Math.min(1, os.cpus().length / 2));
   let movedBy: number | undefined;
@@ -88,7 +91,7 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
   try {
     // 1. Size the quota. Warm-up first: the first trials of a fresh process run cold (JIT, new
     // connections) and would make any quota look harmless. Each step then interleaves trials without
-    // and with the quota (free, quota x3) and takes the Hodges-Lehmann shift between them, so drift
+    // and with the quota (free, quota x3) and takes the paired Hodges-Lehmann estimate of them, so drift
     // during the sizing cancels as it does in the runs.
     progress(`${spec.backend} calibrate: warming up (${target}, 2 trials, not counted)`);
     for (let i = 0; i < 2; i++) better = pick(await measure()).better;
@@ -111,7 +114,7 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
           quota.limit(undefined);
         }
       }
-      const moved = worseBy(better, 1, 1 + relativeShift(free, limited).change);
+      const moved = worseBy(better, 1, 1 + pairedShift(free, limited).change);
       steps.push([cpus.toFixed(2), Math.round(median(free) * 100) / 100, Math.round(median(limited) * 100) / 100, `${(moved * 100).toFixed(1)}%`]);
       if (!best || Math.abs(moved - 0.2) < Math.abs(best.moved - 0.2)) best = { cpus, moved };
       if (Math.abs(moved - 0.2) <= 0.03) break;
@@ -126,6 +129,7 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
     const rnd = seededRandom(20_14);
     for (let run = 1; run <= runs; run++) {
       for (const arm of ['A', 'A2', 'C'] as Arm[]) samples[arm].clear();
+      unaligned.clear();
       for (let t = 0; t < k; t++) {
         const order: Arm[] = ['A', 'A2', 'C'];
         for (let i = order.length - 1; i > 0; i--) {
@@ -143,10 +147,12 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
             samples[arm].set(m.name, s);
           }
         }
+        // One round = one trial of each arm, next to each other in time: the pairs of the paired statistic.
+        for (const arm of ['A', 'A2', 'C'] as Arm[]) for (const [name, s] of samples[arm]) if (s.v.length !== t + 1) unaligned.add(name);
       }
       const pair = (other: Arm) => {
-        const map = new Map<string, { unit: string; better: Metric['better']; before: number[]; after: number[] }>();
-        for (const [name, s] of samples.A) map.set(name, { unit: s.unit, better: s.better, before: s.v, after: samples[other].get(name)?.v ?? [] });
+        const map = new Map<string, { unit: string; better: Metric['better']; before: number[]; after: number[]; paired: boolean }>();
+        for (const [name, s] of samples.A) map.set(name, { unit: s.unit, better: s.better, before: s.v, after: samples[other].get(name)?.v ?? [], paired: !unaligned.has(name) });
         return verdicts(map, thresholdOf, (m, unit) => spec.floors?.[m] ?? defaultFloor(unit));
       };
       for (const r of pair('A2')) {
@@ -158,7 +164,7 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
       }
       const a = samples.A.get(target)?.v;
       const c = samples.C.get(target)?.v;
-      if (a?.length && c?.length) realized.push(worseBy(better, 1, 1 + relativeShift(a, c).change));
+      if (a?.length && c?.length) realized.push(worseBy(better, 1, 1 + (a.length === c.length && !unaligned.has(target) ? pairedShift(a, c) : relativeShift(a, c)).change));
       for (const r of pair('C')) {
         const t = tally.get(r.name)!;
         if (!t) continue;

@@ -1,5 +1,5 @@
 /**
- * A/B trial counts. 5 + 5 is the first point where the 95% Mann-Whitney interval is not just the
- * extremes (k = 3 of 25 pairwise differences); calibration measures the verdict at exactly this count.
+ * A/B trial counts. 6 pairs is the first count with a 95% Wilcoxon signed-rank interval for the paired
+ * statistic (with 5 the smallest two-sided p is 1/16); calibration measures the verdict at exactly this count.
  */
-export const AB_DEFAULTS = { startTrials: 5, maxTrials: 12, maxSeconds: 900 } as const;
+export const AB_DEFAULTS = { startTrials: 6, maxTrials: 12, maxSeconds: 900 } as const;

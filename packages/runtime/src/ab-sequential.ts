@@ -43,6 +43,8 @@ interface Samples {
   stepPct?: number;
   before: number[];
   after: number[];
+  /** before[i] and after[i] ran in the same interleaved pair (false once a trial lacked the metric). */
+  paired?: boolean;
 }
 
 /** The verdicts for the samples so far (metrics one arm lacks are left out). */
@@ -50,7 +52,7 @@ export function verdicts(samples: Map<string, Samples>, threshold: (m: string) =
   return [...samples.entries()]
     .filter(([, s]) => s.before.length && s.after.length && [...s.before, ...s.after].every((v) => v > 0))
     .map(([name, s]) => {
-      const r = abMetric({ name, unit: s.unit, better: s.better, before: s.before, after: s.after, threshold: threshold(name), floor: floor(name, s.unit) });
+      const r = abMetric({ name, unit: s.unit, better: s.better, before: s.before, after: s.after, threshold: threshold(name), floor: floor(name, s.unit), paired: s.paired });
       // A figure whose timer step is half the threshold or more cannot resolve a threshold-sized change.
       if (s.stepPct !== undefined && s.stepPct >= (threshold(name) * 100) / 2 && r.verdict !== 'below-floor') {
         return { ...r, verdict: 'below-floor' as const, reason: `the tool's timer step is ${Math.round(s.stepPct)}% of the figure (floor: ${(threshold(name) * 50).toFixed(0)}%): shown, not judged` };
@@ -61,7 +63,8 @@ export function verdicts(samples: Map<string, Samples>, threshold: (m: string) =
 
 /**
  * Interleaved trial pairs in ABBA order (A B, B A, A B ...): every arm goes first as often as second,
- * and the arm switches (each a restart) are half of strict ABAB. Pairs are added while any metric is
+ * and the arm switches (each a restart) are half of strict ABAB. The two trials of a pair ran next to
+ * each other, so the verdict compares them pair by pair (abMetric's paired statistic). Pairs are added while any metric is
  * undecided, up to the caps; a regression ends the run at once.
  */
 export async function sequentialAb(input: SequentialAbInput): Promise<SequentialAbOutcome> {
@@ -86,7 +89,7 @@ export async function sequentialAb(input: SequentialAbInput): Promise<Sequential
       }
       input.progress(`regress A/B: pair ${pairs + 1}, ${arm.label}`);
       for (const m of await input.measure()) {
-        const s = samples.get(m.name) ?? { unit: m.unit, better: m.better, slo: m.slo, before: [], after: [] };
+        const s = samples.get(m.name) ?? { unit: m.unit, better: m.better, slo: m.slo, before: [], after: [], paired: pairs === 0 };
         s[key].push(m.value);
         const step = Number(m.labels?.timingStepPct);
         if (Number.isFinite(step)) s.stepPct = Math.max(s.stepPct ?? 0, step);
@@ -94,6 +97,8 @@ export async function sequentialAb(input: SequentialAbInput): Promise<Sequential
       }
     }
     pairs++;
+    // The pair is what the paired statistic compares: a metric missing from one of its trials ends that.
+    for (const s of samples.values()) if (s.before.length !== pairs || s.after.length !== pairs) s.paired = false;
     if (pairs < input.startTrials) continue;
     results = verdicts(samples, input.threshold, floor);
     // A regression decides the run (exit 1 whatever the other metrics do), so CI need not wait for them.
