@@ -30,7 +30,7 @@ const DESCRIPTIONS: Record<(typeof SCENARIO_NAMES)[number], string> = {
 void runCli('load', {
   ...Object.fromEntries(SCENARIO_NAMES.map((name) => [name, { description: DESCRIPTIONS[name], flags: RUN_FLAGS, live: true, run: scenarioTask(name) }])),
   capacity: {
-    description: 'open-loop knee per route (k6/capacity.json): arrival-rate steps x1.5 up (or down) until p95 breaks the SLO or errors > 1% twice in a row, then bisection to 10%',
+    description: 'open-loop knee per route (k6/capacity.json): arrival-rate steps x1.5 up (or down) until p95 breaks the SLO or errors > 1% twice in a row, then 2 bisection steps (to 11%)',
     flags: [
       { name: 'quick', type: 'boolean', description: 'the mix route only, 1 bisection step (unless --routes / --bisect are given)' },
       { name: 'routes', type: 'list', description: 'only these routes of k6/capacity.json (health, postgres, mysql, mongodb, redis, vault, mix)' },

@@ -13,7 +13,9 @@ describe('k6/capacity.json', () => {
     const byName = Object.fromEntries(plan.routes.map((r) => [r.name, r]));
     expect(Object.keys(byName).sort()).toEqual(['health', 'mix', 'mongodb', 'mysql', 'postgres', 'redis', 'vault']);
     expect(byName.postgres).toEqual({ name: 'postgres', paths: ['/db/postgres'], sloP95Ms: 50 });
-    expect(byName.redis.sloP95Ms).toBe(5);
+    // Through the api the redis route's p95 has a 5-16 ms floor (HTTPS + Node): it is judged by the API SLO.
+    expect(byName.redis.sloP95Ms).toBe(byName.health.sloP95Ms);
+    expect(byName.health.sloP95Ms).toBe(100);
     expect(byName.vault.sloP95Ms).toBe(20);
     expect(byName.mix.paths).toEqual(['/health', '/db/postgres', '/db/mysql', '/db/mongodb', '/cache/redis', '/vault/secret']);
     expect(plan.search.maxErrorRate).toBe(0.01);
@@ -27,11 +29,13 @@ describe('k6/capacity.json', () => {
     // A step holds minSamples requests from the start rate up, so its p95 rests on >= 50 samples above it.
     expect(stepSecondsAt(s, s.startRate) * s.startRate).toBeGreaterThanOrEqual(s.minSamples);
     expect(s.minSamples).toBeGreaterThanOrEqual(1000);
+    // No step shorter than 3 s: one GC pause or checkpoint must not flip a step's p95.
+    expect(s.stepSeconds).toBeGreaterThanOrEqual(3);
   });
 
-  it('ladder steps of x1.5 at most, bisection to ~10%, every failure measured twice', () => {
+  it('ladder steps of x1.5 at most, bisection to ~11%, every failure measured twice', () => {
     expect(plan.search.factor).toBeLessThanOrEqual(1.5);
-    expect(plan.search.resolution).toBeLessThanOrEqual(0.1);
+    expect(plan.search.resolution).toBeLessThanOrEqual(0.11);
     expect(plan.search.retries).toBeGreaterThanOrEqual(1);
     // The bisect cap is enough to reach the resolution from one ladder step.
     expect(Math.pow(plan.search.factor, Math.pow(0.5, plan.search.bisect))).toBeLessThanOrEqual(1 + plan.search.resolution);
