@@ -13,6 +13,8 @@ export interface RedisBenchOptions extends BenchOptions {
   clients?: number;
   /** ioredis bench operations per trial. */
   operations?: number;
+  /** ioredis bench: seconds per client instead of a count of operations (after a short warm-up). */
+  clientSeconds?: number;
   /** ioredis bench concurrent requests in flight. */
   concurrency?: number;
   /** Value size in bytes. */
@@ -67,6 +69,9 @@ const toolMetric = (name: string, values: number[]): Metric =>
 export async function bench(options: RedisBenchOptions, signal?: AbortSignal): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
   const o = sizePlan(BENCH_SIZES, options);
+  if (options.clientSeconds !== undefined && !(options.clientSeconds > 0 && options.clientSeconds <= 600)) {
+    throw new DevstackError('BAD_INPUT', `--client-seconds must be a number of seconds in (0, 600]; got ${options.clientSeconds}.`, { fix: 'Example: --client-seconds 2' });
+  }
   const trials = options.trials ?? config.trials;
   const result = startResult('redis', 'bench');
   const creds = await getCredentials(config, 'redis', { onWarning: (w) => result.warnings.push(w) });
@@ -104,7 +109,7 @@ export async function bench(options: RedisBenchOptions, signal?: AbortSignal): P
     }
   }
   if (options.only !== 'tool') {
-    const ct = await runTrials(trials, 'ioredis cluster vs single node', () => clientTrial(nodes, { ...o, password: creds.password }), progress, signal);
+    const ct = await runTrials(trials, 'ioredis cluster vs single node', () => clientTrial(nodes, { ...o, seconds: options.clientSeconds, password: creds.password }), progress, signal);
     const snap = (pick: (t: (typeof ct)[number]) => { snapshot(): LatencySnapshot }) => ct.map((t) => pick(t).snapshot());
     const merged = (key: 'cluster' | 'single' | 'direct' | 'redirected') => ct.reduce((acc, t) => acc.merge(t[key]), new LatencyRecorder()).snapshot();
     const slo = SLO_P95_MS.redisOp;

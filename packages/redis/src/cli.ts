@@ -10,6 +10,7 @@ const benchFlags: FlagSpec[] = [
   { name: 'requests', type: 'number', description: 'redis-benchmark requests per test (-n)' },
   { name: 'clients', type: 'number', description: 'redis-benchmark parallel connections (-c)' },
   { name: 'operations', type: 'number', description: 'ioredis bench operations per trial' },
+  { name: 'client-seconds', type: 'number', description: 'ioredis bench: seconds per client after a short warm-up, instead of --operations (regress and calibration use 1.5)' },
   { name: 'concurrency', type: 'number', description: 'ioredis bench requests in flight' },
   { name: 'value-size', type: 'number', description: 'value size in bytes' },
   { name: 'only', type: 'string', description: 'run one half only', choices: ['tool', 'client'] },

@@ -5,6 +5,12 @@ import { slotMasters, tagFor, type ClusterNode } from './topology';
 
 export interface ClientBenchOptions {
   operations: number;
+  /**
+   * Drive each client for this many seconds instead of `operations` (after an uncounted warm-up of a
+   * quarter of it, at most 0.5 s). Throughput in 100 ms windows swings by +-30% on a shared 2-core
+   * machine, so a trial of a few hundred milliseconds is mostly noise; regress and calibration use this.
+   */
+  seconds?: number;
   concurrency: number;
   valueSize: number;
   password: string;
@@ -24,8 +30,16 @@ export interface ClientTrial {
 
 export const CLIENT_KEY_PREFIX = 'devstack:bench:';
 
-/** `concurrency` workers share `operations` SET/GET pairs' worth of ops; each worker owns a recorder, merged at the end. */
+/**
+ * `concurrency` workers share `operations` SET/GET pairs' worth of ops (or run for `seconds` after a
+ * warm-up); each worker owns a recorder, merged at the end.
+ */
 async function drive(run: (key: string, set: boolean) => Promise<unknown>, keyOf: (i: number) => string, o: ClientBenchOptions): Promise<{ rec: LatencyRecorder; opsPerSec: number }> {
+  if (o.seconds !== undefined) {
+    const warm = Math.min(0.5, o.seconds / 4);
+    await timed(run, keyOf, o.concurrency, warm, true);
+    return timed(run, keyOf, o.concurrency, o.seconds, false);
+  }
   const workers = Array.from({ length: o.concurrency }, () => new LatencyRecorder());
   let next = 0;
   const t0 = performance.now();
@@ -37,7 +51,25 @@ async function drive(run: (key: string, set: boolean) => Promise<unknown>, keyOf
       }
     }),
   );
-  const seconds = (performance.now() - t0) / 1000;
+  return finish(workers, (performance.now() - t0) / 1000);
+}
+
+async function timed(run: (key: string, set: boolean) => Promise<unknown>, keyOf: (i: number) => string, concurrency: number, seconds: number, discard: boolean): Promise<{ rec: LatencyRecorder; opsPerSec: number }> {
+  const workers = Array.from({ length: concurrency }, () => new LatencyRecorder());
+  let i = 0;
+  const t0 = performance.now();
+  const until = t0 + seconds * 1000;
+  await Promise.all(
+    workers.map(async (rec) => {
+      while (performance.now() < until) await rec.time(() => run(keyOf(randomInt(1000)), i++ % 2 === 0));
+    }),
+  );
+  const out = finish(workers, (performance.now() - t0) / 1000);
+  if (discard) out.rec.destroy();
+  return out;
+}
+
+function finish(workers: LatencyRecorder[], seconds: number): { rec: LatencyRecorder; opsPerSec: number } {
   const rec = workers.reduce((a, b) => a.merge(b), new LatencyRecorder());
   workers.forEach((w) => w.destroy());
   return { rec, opsPerSec: (rec.count / seconds) | 0 };

@@ -55,7 +55,7 @@ export const tune = profileTuneTask<RedisTuneOptions>({
   serverVersion,
   bench: (o, signal) => bench({ ...o, quick: o.quick ?? true, keep: false }, signal),
   compareMetrics: COMPARED,
-  sizeOptions: ['requests', 'clients', 'operations', 'concurrency', 'valueSize', 'only'],
+  sizeOptions: ['requests', 'clients', 'operations', 'concurrency', 'valueSize', 'only', 'clientSeconds'],
   hooks: ({ config, profile, result, progress, signal }) => {
     const steps: RollingStep[] = [];
     let password: string | undefined;

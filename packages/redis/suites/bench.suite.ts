@@ -28,6 +28,20 @@ describe('redis bench (short, real)', () => {
     expect(result.checks.find((c) => c.name === 'ioredis bench: no failed operations')?.passed).toBe(true);
   });
 
+  it('--client-seconds drives each ioredis client for a duration instead of a count', async () => {
+    const t0 = Date.now();
+    const result = await bench({ config, quick: true, trials: 1, only: 'client', clientSeconds: 0.5 });
+    const m = (name: string) => result.metrics.find((x) => x.name === name);
+    // Two clients, each 0.5 s measured after a 0.125 s warm-up: at least 1.25 s of driving.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1250);
+    expect(m('client_single_ops')?.value).toBeGreaterThan(100);
+    expect(m('client_cluster_ops')?.value).toBeGreaterThan(100);
+    expect(result.checks.find((c) => c.name === 'ioredis bench: no failed operations')?.passed).toBe(true);
+    const err = await bench({ config, quick: true, trials: 1, only: 'client', clientSeconds: 0 }).catch((e) => e);
+    expect(isDevstackError(err, 'BAD_INPUT')).toBe(true);
+    expect(err.message).toBe('--client-seconds must be a number of seconds in (0, 600]; got 0.');
+  });
+
   it('leaves no bench user and no bench keys behind', async () => {
     const { password } = await getCredentials(config, 'redis');
     for (const node of endpointsOf(config).redis.nodes) {
