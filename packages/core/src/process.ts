@@ -204,6 +204,8 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** The run was killed at options.timeoutMs. */
+  timedOut?: boolean;
 }
 
 export interface RunOptions {
@@ -232,11 +234,13 @@ export function runCommand(command: string, args: string[], options: RunOptions 
     let stdout = '';
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     const onAbort = () => child.kill('SIGTERM');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.timeoutMs) {
       timer = setTimeout(() => {
         stderr += `\n[devstack] killed after ${options.timeoutMs} ms`;
+        timedOut = true;
         child.kill('SIGKILL');
       }, options.timeoutMs);
     }
@@ -259,7 +263,7 @@ export function runCommand(command: string, args: string[], options: RunOptions 
     child.on('close', (code, sig) => {
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      resolve({ code: code ?? (sig ? 128 : 1), stdout, stderr, durationMs: Date.now() - started });
+      resolve({ code: code ?? (sig ? 128 : 1), stdout, stderr, durationMs: Date.now() - started, ...(timedOut ? { timedOut } : {}) });
     });
     // A command that exits before reading its input (openssl s_client on a refused handshake) closes the
     // pipe: EPIPE there is not an error of the run, its exit code and output say what happened.

@@ -4,7 +4,7 @@ import { providerFor, redisClient } from '@devstack/runtime';
 import { createBenchUser } from './bench-user';
 import { toolTrial, type TrialValues } from './benchmark-tool';
 import { CLIENT_KEY_PREFIX, clientTrial } from './client-bench';
-import { readTopology, slotMasters, type ClusterNode } from './topology';
+import { readTopology, slotMasters, waitSlotMapsAgree, type ClusterNode } from './topology';
 
 export interface RedisBenchOptions extends BenchOptions {
   /** redis-benchmark requests per test (-n). */
@@ -78,6 +78,8 @@ export async function bench(options: RedisBenchOptions, signal?: AbortSignal): P
   let nodes: ClusterNode[];
   let version: string;
   try {
+    // After a failover or a rolling restart gossip may still carry two slot maps: wait for one.
+    await waitSlotMapsAgree(config, creds.password, 20000, signal);
     nodes = await readTopology(config, creds.password);
     const first = redisClient(slotMasters(nodes)[0], creds.password);
     await first.connect();

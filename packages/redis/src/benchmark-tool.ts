@@ -11,11 +11,19 @@ export interface ToolRunOptions {
   signal?: AbortSignal;
 }
 
+const TOOL_TIMEOUT_MS = 120_000;
+
 /** One redis-benchmark invocation; the password goes to the throwaway bench user (see bench-user.ts). */
 export async function runRedisBenchmark(node: HostPort, user: BenchUser, args: string[], signal?: AbortSignal): Promise<BenchmarkRow[]> {
   const bin = findBinary('redis-benchmark');
   if (!bin) throw new DevstackError('TOOL_MISSING', 'redis-benchmark not found.', { fix: 'Run tools/setup.sh (installs Debian redis-tools).' });
-  const r = await runCommand(bin, ['-h', node.host, '-p', String(node.port), '--user', user.user, '-a', user.password, '--csv', ...args], { timeoutMs: 300000, signal });
+  // A full run's longest test (10M pipelined requests cluster-wide) takes about 20 s here; 120 s is a hang.
+  const r = await runCommand(bin, ['-h', node.host, '-p', String(node.port), '--user', user.user, '-a', user.password, '--csv', ...args], { timeoutMs: TOOL_TIMEOUT_MS, signal });
+  if (r.timedOut) {
+    throw new DevstackError('CHECK_FAILED', `redis-benchmark ${args.includes('--cluster') ? '--cluster ' : ''}made no end in ${TOOL_TIMEOUT_MS / 1000} s and was stopped (it can loop on MOVED replies while the nodes disagree on the slot map).`, {
+      fix: 'Run `npx nx run stack:status`; if the cluster is healthy, run the bench again.',
+    });
+  }
   if (r.code !== 0) throw new DevstackError('CHECK_FAILED', `redis-benchmark exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}`);
   return parseBenchmarkCsv(`${r.stdout}\n${r.stderr}`.replace(/^.*Could not fetch server CONFIG.*$/gm, ''));
 }

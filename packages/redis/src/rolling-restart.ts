@@ -1,6 +1,6 @@
 import { DevstackError, endpointsOf, isAlive, readPid, sleep, stopPid, waitFor, type HostPort, type LoadedConfig, type Progress } from '@devstack/core';
 import { redisClient, redisPidName, startRedisNode, type StackLayout } from '@devstack/runtime';
-import { onNode, parseClusterNodes, readTopology, slotMasters, type ClusterNode } from './topology';
+import { onNode, parseClusterNodes, readTopology, slotMasters, waitSlotMapsAgree, type ClusterNode } from './topology';
 
 export interface RollingContext {
   config: LoadedConfig;
@@ -127,5 +127,7 @@ export async function rollingRestart(ctx: RollingContext): Promise<RollingStep[]
       await waitNodeReady(ctx, master);
     });
   }
+  // Done only when every node routes the same way: the next client (a bench) must not meet two views.
+  await waitSlotMapsAgree(ctx.config, ctx.password, 20000, ctx.signal);
   return steps;
 }

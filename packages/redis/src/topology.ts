@@ -1,5 +1,5 @@
 import { keySlot } from './slots';
-import { endpointsOf, parseRedisClusterNodes, servesRedisSlot, type HostPort, type LoadedConfig, type RedisClusterNode } from '@devstack/core';
+import { DevstackError, endpointsOf, parseRedisClusterNodes, servesRedisSlot, sleep, type HostPort, type LoadedConfig, type RedisClusterNode } from '@devstack/core';
 import { redisClient } from '@devstack/runtime';
 
 /** One line of CLUSTER NODES: core's parser is the only one in the repo. */
@@ -37,6 +37,51 @@ export async function readTopology(config: LoadedConfig, password: string, excep
     }
   }
   throw last instanceof Error ? last : new Error('no Redis node answered CLUSTER NODES');
+}
+
+/** The slot map one node's CLUSTER NODES shows: "start-end,...@port" per master with slots, in slot order. */
+export function slotMapOf(nodes: ClusterNode[]): string {
+  return slotMasters(nodes)
+    .map((m) => `${m.slots.map((r) => `${r.start}-${r.end}`).join(',')}@${m.port}`)
+    .join(' ');
+}
+
+/** The slot map as each answering node sees it (a node that does not answer has no view). */
+export async function slotMapViews(config: LoadedConfig, password: string): Promise<{ port: number; map: string }[]> {
+  const views: { port: number; map: string }[] = [];
+  for (const node of endpointsOf(config).redis.nodes) {
+    const r = redisClient(node, password);
+    try {
+      await r.connect();
+      views.push({ port: node.port, map: slotMapOf(parseClusterNodes(String(await r.call('CLUSTER', 'NODES')))) });
+    } catch {
+      // down or restarting: no view
+    } finally {
+      r.disconnect();
+    }
+  }
+  return views;
+}
+
+/**
+ * Wait until every answering node shows the same slot map. Right after a failover the new master's
+ * epoch travels by gossip; a client that meets two views meanwhile is sent back and forth (MOVED), and
+ * redis-benchmark --cluster can loop on that for ever (seen after a rolling restart: 300 s, killed).
+ */
+export async function waitSlotMapsAgree(config: LoadedConfig, password: string, timeoutMs = 20000, signal?: AbortSignal): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const views = await slotMapViews(config, password);
+    if (views.length === 0) throw new DevstackError('SERVICE_DOWN', 'no Redis node answered CLUSTER NODES.', { fix: 'Start the stack: npx nx run stack:up' });
+    if (views.every((v) => v.map === views[0].map)) return Date.now() - t0;
+    if (Date.now() - t0 > timeoutMs) {
+      const distinct = [...new Set(views.map((v) => v.map))];
+      throw new DevstackError('SERVICE_DOWN', `the Redis nodes still disagree on the slot map after ${timeoutMs} ms (${distinct.length} different views: ${views.map((v) => `:${v.port} ${v.map}`).join('; ')}).`, {
+        fix: 'Check `npx nx run stack:status` and the node logs under .devstack/logs/redis-*.log; `stack up` repairs the cluster.',
+      });
+    }
+    await sleep(100, signal);
+  }
 }
 
 /** Run one command on one node with a short-lived connection. */

@@ -1,4 +1,4 @@
-import { parseClusterNodes, servesSlot, slotMasters, tagFor } from '../src/topology';
+import { parseClusterNodes, servesSlot, slotMapOf, slotMasters, tagFor } from '../src/topology';
 import { keySlot } from '../src/slots';
 
 // CLUSTER NODES as Redis 7.0 prints it (captured from the embedded cluster, one replica failed).
@@ -19,6 +19,14 @@ describe('cluster topology', () => {
     expect(nodes[2]).toMatchObject({ port: 17200, role: 'master', failed: false, slots: [{ start: 0, end: 5460 }] });
     expect(nodes[3]).toMatchObject({ port: 17205, role: 'replica', masterId: 'c91d865fd33d230ff91d0ade46a914e1af33608d' });
     expect(nodes[4]).toMatchObject({ port: 17203, role: 'replica', failed: true });
+  });
+
+  it('reduces a view to its slot map, so two nodes that route differently compare unequal', () => {
+    expect(slotMapOf(nodes)).toBe('0-5460@17200 5461-10922@17201 10923-16383@17202');
+    // The same cluster seen by a node that already knows :17205 took over slots 0-5460.
+    const after = NODES.replace('127.0.0.1:17200@27200 myself,master - 0 0 1 connected 0-5460', '127.0.0.1:17200@27200 myself,slave e23d1313f39181c3f024855b4ca9f4fe9eafe602 0 0 4 connected')
+      .replace('127.0.0.1:17205@27205 slave c91d865fd33d230ff91d0ade46a914e1af33608d 0 1764397000000 1 connected', '127.0.0.1:17205@27205 master - 0 1764397000000 4 connected 0-5460');
+    expect(slotMapOf(parseClusterNodes(after))).toBe('0-5460@17205 5461-10922@17201 10923-16383@17202');
   });
 
   it('names masters by slot order, independent of ports', () => {
