@@ -84,7 +84,6 @@ export async function waitSlotMapsAgree(config: LoadedConfig, password: string, 
   }
 }
 
-/** Run one command on one node with a short-lived connection. */
 /** Transient while a node restarts or a client races its close: worth one more try, not a failure. */
 const TRANSIENT = /Connection is closed|ECONNREFUSED|ECONNRESET|LOADING/;
 

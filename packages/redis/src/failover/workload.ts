@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { sleep } from '@devstack/core';
 import { Cluster } from 'ioredis';
 import type { ClusterControl } from './cluster';
 import { accountLoss, type LossReport, type WriteRecord } from './loss';
@@ -129,7 +130,7 @@ export class Workload {
             // after a manual failover the node asked for the slot map may not have heard of it yet
             // (gossip), so the retries back off: 25, 50, 100, 200, 400 ms.
             this.redirects.set(t.label, (this.redirects.get(t.label) ?? 0) + 1);
-            await new Promise((res) => setTimeout(res, 25 * 2 ** attempt));
+            await sleep(25 * 2 ** attempt);
             await new Promise<void>((resolve) => this.client.refreshSlotsCache(() => resolve()));
             continue;
           }
