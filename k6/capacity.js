@@ -21,7 +21,8 @@ export function risingRates() {
 
 // minSamples requests per step, within [stepSeconds, maxStepSeconds].
 function stepSeconds(rate) {
-  return Math.ceil(Math.min(s.maxStepSeconds, Math.max(s.stepSeconds, s.minSamples / rate)) * 1000) / 1000;
+  // settleSeconds first (judged by the built-in engine only from after it; k6's thresholds span the run).
+  return (s.settleSeconds || 0) + Math.ceil(Math.min(s.maxStepSeconds, Math.max(s.stepSeconds, s.minSamples / rate)) * 1000) / 1000;
 }
 
 // Enough pre-allocated VUs for the rate at the route's SLO latency (Little's law), bounded.

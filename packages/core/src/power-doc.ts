@@ -12,15 +12,28 @@ export interface CalibrationData {
   injection: { kind: string; cpus?: number; target: string; movedBy?: number; movedInRuns?: number; note: string };
   command: string;
   loadAverage: [number, number];
+  /** Sequential as regress: pairs from startTrials to maxTrials; the pairs each comparison took. */
+  sequential?: { startTrials: number; maxTrials: number; aaPairs: number[]; injectedPairs: number[] };
   perMetric: { name: string; unit: string; gating: boolean; threshold?: number; falseAlarms: number; detections: number; aaInconclusive: number; injectedInconclusive: number; mde?: number; floor?: number }[];
 }
 
 const mdRow = (cells: (string | number)[]) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
 const pct = (f: number | undefined) => (f === undefined ? '-' : `${(f * 100).toFixed(1)}%`);
 
+/** "median 8 (6-12)" of a list of pair counts. */
+function spread(v: readonly number[]): string {
+  if (!v.length) return '-';
+  const sorted = [...v].sort((a, b) => a - b);
+  return `median ${sorted[Math.floor((sorted.length - 1) / 2)]} (${sorted[0]}-${sorted[sorted.length - 1]})`;
+}
+
 export function calibrationTable(data: CalibrationData): ResultTable {
   return {
-    title: `Calibration: ${data.runs} A/A runs and ${data.runs} runs with an injected slowdown (${data.injection.kind}), ${data.trialsPerArm} trials per arm`,
+    title: `Calibration: ${data.runs} A/A runs and ${data.runs} runs with an injected slowdown (${data.injection.kind}), ${
+      data.sequential
+        ? `${data.sequential.startTrials} to ${data.sequential.maxTrials} pairs per comparison, sequential as regress (pairs taken: A/A ${spread(data.sequential.aaPairs)}, injected ${spread(data.sequential.injectedPairs)})`
+        : `${data.trialsPerArm} trials per arm`
+    }`,
     head: ['metric', 'unit', 'gating', 'threshold', 'false alarms (A/A)', 'A/A inconclusive', 'detections (injected)', 'injected inconclusive', 'min. detectable effect', 'floor'],
     rows: data.perMetric.map((m) => [
       m.name,
@@ -47,7 +60,9 @@ export function renderPowerDoc(latest: TaskResult[]): string {
     `Method: ${AB_METHOD}. A metric regresses when the estimate is worse than the threshold and the interval excludes no change.`,
     'A/A runs put the same profile in both arms: any "regressed" or "improved" is a false alarm. Injected runs put a real CPU quota',
     '(cgroups) on the server processes in one arm, sized until the target metric moved about 20%: a "regressed" there is a detection.',
-    'The minimum detectable effect is 1.43 times the median 95% half-width seen in A/A runs (about 80% power), never below the threshold.',
+    'Each comparison runs as `regress --base` does: interleaved pairs, a first verdict at 6 pairs, more pairs while any metric',
+    'is undecided (up to 12), and a stop as soon as one regresses, so the rates below are those of the verdict CI acts on.',
+    'The minimum detectable effect is 1.43 times the median 95% half-width seen in A/A runs at 6 pairs (about 80% power), never below the threshold.',
     'By that rule a slowdown exactly the size of the threshold is called only about half the time, so the calibrated gating',
     'throughput metrics gate at a per-metric threshold of 10% (the backend\'s default; `--thresholds name=0.2` overrides it): a 20%',
     'slowdown must clear 10%, not 20%, and the A/A column shows what that costs in false alarms.',

@@ -88,13 +88,13 @@ export async function capacitySearch(options: CapacityOptions, signal?: AbortSig
     const measure = async (rate: number, phase: StepPhase): Promise<CapacityStep> => {
       const seconds = stepSecondsAt(s, rate);
       const sampler = new ResourceSampler(config.stateRoot, 500).start();
-      const r = await runOpenLoop({ baseUrl: url, paths: route.paths, rate, seconds, timeoutMs: s.timeoutMs, agent, signal }).catch(async (err: unknown) => {
+      const r = await runOpenLoop({ baseUrl: url, paths: route.paths, rate, seconds, settleSeconds: s.settleSeconds, timeoutMs: s.timeoutMs, agent, signal }).catch(async (err: unknown) => {
         await sampler.stop();
         throw err;
       });
       const resources = await sampler.stop();
       const generatorBound = r.generator.cpuPct >= GENERATOR_BOUND_PCT || r.generator.sendLagP95Ms >= route.sloP95Ms / 2;
-      progress(`${route.name}: ${phase} ${rate} req/s for ${seconds.toFixed(1)} s: achieved ${r.achievedRate}, p95 ${r.latency.p95} ms, errors ${pctRound(r.errorRate)}%, generator CPU ${r.generator.cpuPct}%, send lag p95 ${r.generator.sendLagP95Ms} ms`);
+      progress(`${route.name}: ${phase} ${rate} req/s for ${seconds.toFixed(1)} s${s.settleSeconds ? ` (after ${s.settleSeconds} s unjudged)` : ''}: achieved ${r.achievedRate}, p95 ${r.latency.p95} ms, errors ${pctRound(r.errorRate)}%, generator CPU ${r.generator.cpuPct}%, send lag p95 ${r.generator.sendLagP95Ms} ms`);
       await sleep(s.pauseMs);
       return { rate, achievedRate: r.achievedRate, seconds: r.durationS, ops: r.ops, failed: r.failed, errorRate: r.errorRate, errorKinds: r.errorKinds, latency: r.latency, routes: r.routes, generator: r.generator, generatorBound, resources };
     };

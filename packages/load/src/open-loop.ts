@@ -45,7 +45,7 @@ export interface GeneratorUsage {
 export interface OpenLoopResult {
   /** Requested arrival rate, req/s. */
   rate: number;
-  /** Requests sent (= rate x seconds unless aborted). */
+  /** Requests sent in the measured window (= rate x seconds unless aborted; settle traffic not counted). */
   sent: number;
   ops: number;
   /** Completed requests per second of wall time. */
@@ -68,7 +68,14 @@ export interface OpenLoopInput {
   paths: string[];
   /** Arrival rate, requests per second. */
   rate: number;
+  /** Measured seconds (after settleSeconds). */
   seconds: number;
+  /**
+   * Seconds of traffic at `rate` before the measured window: sent on the same schedule but not recorded
+   * (a rate change makes the api open connections and the servers warm caches; a stepped search judges
+   * the steady state that follows, as wrk2's and k6's ramp-ups are left out of their summaries).
+   */
+  settleSeconds?: number;
   /** A request not answered this long after its intended send time fails as "timeout". */
   timeoutMs?: number;
   /** Sockets of the keep-alive agent; requests beyond it wait in the agent's queue (and that wait counts). */
@@ -107,7 +114,9 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
   const timeoutMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const ownAgent = !input.agent;
   const agent = input.agent ?? openLoopAgent(input.connections);
-  const total = Math.max(1, Math.round(rate * seconds));
+  const settleS = Math.max(0, input.settleSeconds ?? 0);
+  const settleCount = Math.round(rate * settleS);
+  const total = settleCount + Math.max(1, Math.round(rate * seconds));
   const all = new LatencyRecorder();
   const perRoute = new Map(input.paths.map((p) => [p, { rec: new LatencyRecorder(), ops: 0, failed: 0, kinds: {} as Record<string, number> }]));
   const kinds: Record<string, number> = {};
@@ -152,10 +161,12 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
       done = true;
       clearTimeout(timer);
       inFlight -= 1;
+      // Settle traffic: sent and answered, never recorded.
+      if (i < settleCount) return settle();
       ops += 1;
       r.ops += 1;
       const now = performance.now();
-      const sentMs = intended - t0;
+      const sentMs = intended - t0 - settleS * 1000;
       const b = bucketMs ? bucketOf(sentMs) : undefined;
       if (b) b.ops += 1;
       if (kind === undefined) {
@@ -169,7 +180,7 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
         if (b) b.failed += 1;
         addKind(kinds, kind);
         addKind(r.kinds, kind);
-        if (failures.length < MAX_FAILURE_EVENTS) failures.push({ sentMs: Math.round(sentMs * 10) / 10, doneMs: Math.round((now - t0) * 10) / 10, route, kind });
+        if (failures.length < MAX_FAILURE_EVENTS) failures.push({ sentMs: Math.round(sentMs * 10) / 10, doneMs: Math.round((now - t0 - settleS * 1000) * 10) / 10, route, kind });
       }
       settle();
     };
@@ -200,7 +211,7 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
   });
   settle();
   if (inFlight > 0) await drained;
-  const durationS = (performance.now() - t0) / 1000;
+  const durationS = Math.max(0.001, (performance.now() - t0) / 1000 - settleS);
   const used = process.cpuUsage(cpu0);
   if (ownAgent) agent.destroy();
 
@@ -223,7 +234,7 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
     });
   return {
     rate,
-    sent,
+    sent: Math.max(0, sent - settleCount),
     ops,
     achievedRate: Math.round((ops / durationS) * 10) / 10,
     durationS: Math.round(durationS * 1000) / 1000,

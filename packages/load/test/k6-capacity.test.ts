@@ -57,7 +57,7 @@ describe('k6/capacity.js', () => {
       expect(sc).toMatchObject({ executor: 'ramping-arrival-rate', timeUnit: '1s', exec: 'route', env: { ROUTE: r.name }, tags: { route: r.name }, startRate: plan.search.startRate, maxVUs: plan.search.connections });
       const holds = sc.stages!.filter((_, i) => i % 2 === 1);
       expect(holds.map((h) => h.target)).toEqual(risingRates(plan.search));
-      expect(holds.map((h) => parseDuration(h.duration))).toEqual(risingRates(plan.search).map((rate) => stepSecondsAt(plan.search, rate)));
+      expect(holds.map((h) => parseDuration(h.duration))).toEqual(risingRates(plan.search).map((rate) => plan.search.settleSeconds + stepSecondsAt(plan.search, rate)));
       expect(sc.stages!.filter((_, i) => i % 2 === 0).every((j) => j.duration === '0s')).toBe(true);
       expect(parseDuration(sc.startTime!)).toBeCloseTo(expectedStart, 6);
       expectedStart += sc.stages!.reduce((a, st) => a + parseDuration(st.duration === '0s' ? '0ms' : st.duration), 0) + plan.search.pauseMs / 1000;
@@ -79,7 +79,7 @@ describe('k6/capacity.js', () => {
   it('-e ROUTE -e RATE: one constant-arrival-rate step of that route (a bisection step)', () => {
     const o = load().mod.capacityOptions({ ROUTE: 'postgres', RATE: '300' });
     expect(o.scenarios).toEqual({
-      postgres: expect.objectContaining({ executor: 'constant-arrival-rate', rate: 300, timeUnit: '1s', duration: `${stepSecondsAt(plan.search, 300)}s`, exec: 'route', env: { ROUTE: 'postgres' } }),
+      postgres: expect.objectContaining({ executor: 'constant-arrival-rate', rate: 300, timeUnit: '1s', duration: `${plan.search.settleSeconds + stepSecondsAt(plan.search, 300)}s`, exec: 'route', env: { ROUTE: 'postgres' } }),
     });
     expect(Object.keys(o.thresholds)).toEqual(['http_req_duration{route:postgres}', 'http_req_failed{route:postgres}']);
     expect(() => load().mod.capacityOptions({ ROUTE: 'nope', RATE: '1' })).toThrow('ROUTE must be one of health, postgres, mysql, mongodb, redis, vault, mix');

@@ -129,6 +129,31 @@ describe('open-loop engine (latency from the intended send time)', () => {
     }
   });
 
+  it('settle traffic is sent on schedule but not recorded: a stall inside it is not in the result, one after it is', async () => {
+    // 0.5 s settle at 100 req/s (50 requests), then 1 s measured (100). The server stops for 300 ms
+    // inside the settle window; the requests due then are answered late, and none of them is recorded.
+    const r = await runOpenLoop({
+      baseUrl,
+      paths: ['/ok'],
+      rate: 100,
+      seconds: 1,
+      settleSeconds: 0.5,
+      bucketMs: 250,
+      onStart: () => void setTimeout(() => stopFor(300, () => undefined), 50),
+    });
+    expect(r.sent).toBe(100);
+    expect(r.ops).toBe(100);
+    expect(r.latency.count).toBe(100);
+    // The requests due in the stall (50-350 ms) waited up to 300 ms; the measured window starts at 500 ms.
+    expect(r.latency.max).toBeLessThan(250);
+    expect(r.buckets.map((b) => b.atMs)).toEqual([0, 250, 500, 750]);
+    const failing = await runOpenLoop({ baseUrl, paths: ['/fail', '/ok'], rate: 100, seconds: 1, settleSeconds: 0.5 });
+    // 150 sent in all, 100 of them measured: 50 failures, not 75.
+    expect(failing.ops).toBe(100);
+    expect(failing.failed).toBe(50);
+    expect(failing.failures.every((f) => f.sentMs >= 0)).toBe(true);
+  });
+
   it('refuses a rate or duration that is not positive', async () => {
     await expect(runOpenLoop({ baseUrl, paths: ['/'], rate: 0, seconds: 1 })).rejects.toThrow('runOpenLoop: rate and seconds must be positive (got 0, 1)');
   });

@@ -21,10 +21,10 @@ import {
 } from '@devstack/core';
 import type { AbRegressSpec } from './ab-regress';
 import { AB_DEFAULTS } from './ab-defaults';
-import { verdicts } from './ab-sequential';
+import { settled, verdicts } from './ab-sequential';
 import { createCpuQuota } from './cpu-quota';
 
-type Arm = 'A' | 'A2' | 'C';
+export type Arm = 'A' | 'A2' | 'C';
 
 /** Relative change of the target metric in the bad direction (throughput down, latency up). */
 const worseBy = (better: Metric['better'], base: number, now: number) => (better === 'higher' ? 1 - now / base : now / base - 1);
@@ -43,12 +43,130 @@ export function nextQuota(cpus: number, moved: number, under?: { cpus: number; m
   return Math.max(0.1, Math.min(4, (cpus * 0.8) / (1 - Math.min(moved, 0.9))));
 }
 
+type Samples = Map<string, { unit: string; better: Metric['better']; v: number[] }>;
+type Judged = ReturnType<typeof verdicts>;
+
+export interface CalibrationTally {
+  unit: string;
+  falseAlarms: number;
+  aaInconclusive: number;
+  detections: number;
+  injectedInconclusive: number;
+  /** 95% half-widths of the A/A intervals at startPairs (for the minimum detectable effect). */
+  halfWidths: number[];
+}
+
+export interface CalibrationRunsInput {
+  runs: number;
+  /** First look (regress's startTrials) and cap (maxTrials), in pairs. */
+  startPairs: number;
+  maxPairs: number;
+  /** The metric whose realized slowdown is reported, and its direction. */
+  target: string;
+  better: Metric['better'];
+  /** One trial of `arm` (C: with the injected slowdown). */
+  measure: (arm: Arm, run: number, pair: number) => Promise<Metric[]>;
+  /** The verdicts of one comparison (thresholds and floors bound). */
+  judge: (samples: Map<string, { unit: string; better: Metric['better']; before: number[]; after: number[]; paired: boolean }>) => Judged;
+  rnd: () => number;
+}
+
+export interface CalibrationRunsOutcome {
+  tally: Map<string, CalibrationTally>;
+  /** Pairs each A/A and each injected comparison took before it stopped. */
+  aaPairs: number[];
+  injectedPairs: number[];
+  /** Per injected run, how much worse the target was (paired Hodges-Lehmann). */
+  realized: number[];
+}
+
+/**
+ * N calibration runs. Each is the regress procedure twice over a shared A: A vs A2 (A/A) and A vs C
+ * (injected). Rounds hold one trial of A and of each comparison still open, in a random order; from
+ * startPairs on, a comparison ends where regress's sequential rule ends it (every metric decided, or one
+ * regressed), else at maxPairs. An ended comparison's arm is no longer measured, and its verdicts count:
+ * "regressed" or "improved" in A/A is a false alarm, "regressed" in the injected one a detection.
+ */
+export async function calibrationRuns(input: CalibrationRunsInput): Promise<CalibrationRunsOutcome> {
+  const { startPairs: k, maxPairs } = input;
+  const tally = new Map<string, CalibrationTally>();
+  const aaPairs: number[] = [];
+  const injectedPairs: number[] = [];
+  const realized: number[] = [];
+  const tallyOf = (r: { name: string; unit: string }) => {
+    let t = tally.get(r.name);
+    if (!t) tally.set(r.name, (t = { unit: r.unit, falseAlarms: 0, aaInconclusive: 0, detections: 0, injectedInconclusive: 0, halfWidths: [] }));
+    return t;
+  };
+  for (let run = 1; run <= input.runs; run++) {
+    const samples: Record<Arm, Samples> = { A: new Map(), A2: new Map(), C: new Map() };
+    /** Metrics some trial of this run lacked: their rounds no longer line up, so they are compared unpaired. */
+    const unaligned = new Set<string>();
+    /** A vs `other` over the first `pairs` rounds (A goes on after `other` stopped; its later trials are not this pair's). */
+    const pair = (other: Arm, pairs: number) => {
+      const map = new Map<string, { unit: string; better: Metric['better']; before: number[]; after: number[]; paired: boolean }>();
+      for (const [name, s] of samples.A) map.set(name, { unit: s.unit, better: s.better, before: s.v.slice(0, pairs), after: samples[other].get(name)?.v ?? [], paired: !unaligned.has(name) });
+      return input.judge(map);
+    };
+    const open = new Set<Arm>(['A2', 'C']);
+    for (let t = 0; t < maxPairs && open.size; t++) {
+      const order: Arm[] = ['A', ...open];
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(input.rnd() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      for (const arm of order) {
+        for (const m of await input.measure(arm, run, t + 1)) {
+          const s = samples[arm].get(m.name) ?? { unit: m.unit, better: m.better, v: [] };
+          s.v.push(m.value);
+          samples[arm].set(m.name, s);
+        }
+      }
+      // One round = one trial of each open arm, next to each other in time: the pairs of the paired statistic.
+      for (const arm of order) for (const [name, s] of samples[arm]) if (s.v.length !== t + 1) unaligned.add(name);
+      const pairs = t + 1;
+      if (pairs < k) continue;
+      if (open.has('A2')) {
+        const results = pair('A2', pairs);
+        if (pairs === k) for (const r of results) if (r.low !== undefined && r.high !== undefined) tallyOf(r).halfWidths.push((r.high - r.low) / 2);
+        if (settled(results) || pairs === maxPairs) {
+          for (const r of results) {
+            const x = tallyOf(r);
+            if (r.verdict === 'regressed' || r.verdict === 'improved') x.falseAlarms++;
+            if (r.verdict === 'inconclusive') x.aaInconclusive++;
+          }
+          aaPairs.push(pairs);
+          open.delete('A2');
+        }
+      }
+      if (open.has('C')) {
+        const results = pair('C', pairs);
+        if (settled(results) || pairs === maxPairs) {
+          const a = samples.A.get(input.target)?.v.slice(0, pairs);
+          const c = samples.C.get(input.target)?.v;
+          if (a?.length && c?.length) realized.push(worseBy(input.better, 1, 1 + (a.length === c.length && !unaligned.has(input.target) ? pairedShift(a, c) : relativeShift(a, c)).change));
+          for (const r of results) {
+            const x = tallyOf(r);
+            if (r.verdict === 'regressed') x.detections++;
+            if (r.verdict === 'inconclusive') x.injectedInconclusive++;
+          }
+          injectedPairs.push(pairs);
+          open.delete('C');
+        }
+      }
+    }
+  }
+  return { tally, aaPairs, injectedPairs, realized };
+}
+
 /**
  * `regress --calibrate`: how often the verdict cries wolf and how often it catches a real 20% slowdown.
  * Each run measures three arms in a seeded random order per round: A and A2 (the same profile: A vs A2
- * is an A/A run) and C (A with a CPU quota on every server process: A vs C is a detection run). Sharing A
- * keeps N = 20 runs of each kind within minutes. The quota is first sized until the target metric drops
- * about 20%, and the table says how close it came.
+ * is an A/A run) and C (A with a CPU quota on every server process: A vs C is a detection run). Both
+ * comparisons follow regress's sequential rule (first verdict at 6 pairs, more while undecided, up to
+ * 12), so the rates are those of the verdict CI acts on, repeated looks included; sharing A saves a
+ * third of the trials. The quota is first sized until the target metric drops about 20%, and the table
+ * says how close it came.
  */
 export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<O>, options: O, signal?: AbortSignal): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
@@ -79,14 +197,11 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
   };
 
   const quota = createCpuQuota(`devstack-${spec.backend}-${process.pid}`, await cal.serverPids(config));
-  const samples = { A: new Map<string, { unit: string; better: Metric['better']; v: number[] }>(), A2: new Map(), C: new Map() } as Record<Arm, Map<string, { unit: string; better: Metric['better']; v: number[] }>>;
-  /** Metrics some trial of this run lacked: their rounds no longer line up, so they are compared unpaired. */
-  const unaligned = new Set<string>();
-  const tally = new Map<string, { unit: string; falseAlarms: number; aaInconclusive: number; detections: number; injectedInconclusive: number; halfWidths: number[] }>();
+  const maxPairs = Math.max(k, options.maxTrials ?? AB_DEFAULTS.maxTrials);
+  let runsOut: CalibrationRunsOutcome | undefined;
   let cpus = Math.max(0.1, Math.min(1, os.cpus().length / 2));
   let movedBy: number | undefined;
   const steps: (string | number)[][] = [];
-  const realized: number[] = [];
   let better: Metric['better'] = 'higher';
   try {
     // 1. Size the quota. Warm-up first: the first trials of a fresh process run cold (JIT, new
@@ -125,58 +240,31 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
     cpus = best!.cpus;
     movedBy = best!.moved;
 
-    // 2. N runs: rounds of A, A2, C in a seeded random order.
-    const rnd = seededRandom(20_14);
-    for (let run = 1; run <= runs; run++) {
-      for (const arm of ['A', 'A2', 'C'] as Arm[]) samples[arm].clear();
-      unaligned.clear();
-      for (let t = 0; t < k; t++) {
-        const order: Arm[] = ['A', 'A2', 'C'];
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = Math.floor(rnd() * (i + 1));
-          [order[i], order[j]] = [order[j], order[i]];
-        }
-        for (const arm of order) {
-          progress(`${spec.backend} calibrate: run ${run}/${runs}, trial ${t + 1}/${k}, ${arm === 'C' ? `injected (${cpus.toFixed(2)} CPU)` : arm}`);
-          quota.limit(arm === 'C' ? cpus : undefined);
-          const ms = await measure();
+    // 2. N runs, each the regress procedure twice over a shared A (calibrationRuns).
+    runsOut = await calibrationRuns({
+      runs,
+      startPairs: k,
+      maxPairs,
+      target,
+      better,
+      rnd: seededRandom(20_14),
+      judge: (map) => verdicts(map, thresholdOf, (m, unit) => spec.floors?.[m] ?? defaultFloor(unit)),
+      measure: async (arm, run, pair) => {
+        progress(`${spec.backend} calibrate: run ${run}/${runs}, pair ${pair}, ${arm === 'C' ? `injected (${cpus.toFixed(2)} CPU)` : arm}`);
+        quota.limit(arm === 'C' ? cpus : undefined);
+        try {
+          return await measure();
+        } finally {
           quota.limit(undefined);
-          for (const m of ms) {
-            const s = samples[arm].get(m.name) ?? { unit: m.unit, better: m.better, v: [] };
-            s.v.push(m.value);
-            samples[arm].set(m.name, s);
-          }
         }
-        // One round = one trial of each arm, next to each other in time: the pairs of the paired statistic.
-        for (const arm of ['A', 'A2', 'C'] as Arm[]) for (const [name, s] of samples[arm]) if (s.v.length !== t + 1) unaligned.add(name);
-      }
-      const pair = (other: Arm) => {
-        const map = new Map<string, { unit: string; better: Metric['better']; before: number[]; after: number[]; paired: boolean }>();
-        for (const [name, s] of samples.A) map.set(name, { unit: s.unit, better: s.better, before: s.v, after: samples[other].get(name)?.v ?? [], paired: !unaligned.has(name) });
-        return verdicts(map, thresholdOf, (m, unit) => spec.floors?.[m] ?? defaultFloor(unit));
-      };
-      for (const r of pair('A2')) {
-        const t = tally.get(r.name) ?? { unit: r.unit, falseAlarms: 0, aaInconclusive: 0, detections: 0, injectedInconclusive: 0, halfWidths: [] };
-        if (r.verdict === 'regressed' || r.verdict === 'improved') t.falseAlarms++;
-        if (r.verdict === 'inconclusive') t.aaInconclusive++;
-        if (r.low !== undefined && r.high !== undefined) t.halfWidths.push((r.high - r.low) / 2);
-        tally.set(r.name, t);
-      }
-      const a = samples.A.get(target)?.v;
-      const c = samples.C.get(target)?.v;
-      if (a?.length && c?.length) realized.push(worseBy(better, 1, 1 + (a.length === c.length && !unaligned.has(target) ? pairedShift(a, c) : relativeShift(a, c)).change));
-      for (const r of pair('C')) {
-        const t = tally.get(r.name)!;
-        if (!t) continue;
-        if (r.verdict === 'regressed') t.detections++;
-        if (r.verdict === 'inconclusive') t.injectedInconclusive++;
-      }
-    }
+      },
+    });
   } finally {
     quota.release();
   }
 
   const load1 = os.loadavg()[0];
+  const { tally, aaPairs, injectedPairs, realized } = runsOut!;
   const perMetric = [...tally.entries()].map(([name, t]) => ({
     name,
     unit: t.unit,
@@ -193,6 +281,7 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
   const data: CalibrationData = {
     runs,
     trialsPerArm: k,
+    sequential: { startTrials: k, maxTrials: maxPairs, aaPairs, injectedPairs },
     threshold,
     injection: {
       kind: `${quota.kind} CPU quota`,

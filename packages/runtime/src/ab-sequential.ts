@@ -61,6 +61,11 @@ export function verdicts(samples: Map<string, Samples>, threshold: (m: string) =
     });
 }
 
+/** Where the sequential A/B stops: every metric decided, or one regressed (exit 1 whatever the others do). */
+export function settled(results: readonly AbMetricResult[]): boolean {
+  return results.every((r) => DECIDED.includes(r.verdict)) || results.some((r) => r.verdict === 'regressed');
+}
+
 /**
  * Interleaved trial pairs in ABBA order (A B, B A, A B ...): every arm goes first as often as second,
  * and the arm switches (each a restart) are half of strict ABAB. The two trials of a pair ran next to
@@ -102,7 +107,7 @@ export async function sequentialAb(input: SequentialAbInput): Promise<Sequential
     if (pairs < input.startTrials) continue;
     results = verdicts(samples, input.threshold, floor);
     // A regression decides the run (exit 1 whatever the other metrics do), so CI need not wait for them.
-    if (results.every((r) => DECIDED.includes(r.verdict)) || results.some((r) => r.verdict === 'regressed')) {
+    if (settled(results)) {
       stoppedBy = 'decided';
       break;
     }

@@ -1,6 +1,7 @@
 import { metricFromTrials } from '@devstack/core';
-import { nextQuota } from '../src/ab-calibrate';
-import { sequentialAb } from '../src/ab-sequential';
+import { calibrationRuns, nextQuota, type Arm } from '../src/ab-calibrate';
+import { sequentialAb, verdicts } from '../src/ab-sequential';
+import { seededRandom } from '@devstack/core';
 
 describe('nextQuota (sizing the injected slowdown)', () => {
   it('tightens the quota when the metric barely moved', () => {
@@ -73,5 +74,48 @@ describe('sequentialAb (interleaved trial pairs)', () => {
     expect(o.results[0].verdict).toBe('inconclusive');
     expect(o.stoppedBy).toBe('max-trials');
     expect(o.trialsPerArm).toBe(7);
+  });
+});
+
+describe('calibrationRuns (the regress rule, twice over a shared A)', () => {
+  /** A throughput of 1000 with +-3% noise from a seeded generator; C is `slowdown` worse. */
+  const bench = (slowdown: number, noisyAfter?: number) => {
+    const noise = seededRandom(7);
+    const trials: Arm[] = [];
+    const measure = async (arm: Arm) => {
+      trials.push(arm);
+      const jitter = 1 + 0.06 * (noise() - 0.5);
+      const ops = 1000 * jitter * (arm === 'C' ? 1 - slowdown : 1);
+      // A second metric that stays undecided in A/A when asked to (a +-40% swing), so A/A runs to the cap.
+      const wild = noisyAfter !== undefined && arm === 'A2' ? 1000 * (1 + 0.8 * (noise() - 0.5)) : 1000 * jitter;
+      return [metricFromTrials('ops', 'ops/s', 'higher', [ops]), metricFromTrials('wild_ops', 'ops/s', 'higher', [wild])];
+    };
+    return { trials, measure };
+  };
+  const judge = (map: Parameters<typeof verdicts>[0]) => verdicts(map, () => 0.1, () => undefined);
+
+  it('a 30% slowdown is detected at the first look in every run, and A/A never cries wolf', async () => {
+    const b = bench(0.3);
+    const o = await calibrationRuns({ runs: 5, startPairs: 6, maxPairs: 12, target: 'ops', better: 'higher', measure: b.measure, judge, rnd: seededRandom(1) });
+    expect(o.tally.get('ops')).toMatchObject({ falseAlarms: 0, detections: 5, injectedInconclusive: 0 });
+    expect(o.injectedPairs).toEqual([6, 6, 6, 6, 6]);
+    // +-3% noise: the A/A interval at 6 pairs is within +-10%, so A/A ends at its first look too.
+    expect(o.aaPairs).toEqual([6, 6, 6, 6, 6]);
+    expect(o.tally.get('ops')!.halfWidths).toHaveLength(5);
+    for (const r of o.realized) expect(r).toBeCloseTo(0.3, 1);
+    expect(b.trials).toHaveLength(5 * 6 * 3);
+  });
+
+  it('an undecided metric keeps its comparison open to the cap; the other arm stops being measured once its comparison ended', async () => {
+    const b = bench(0.3, 1);
+    const o = await calibrationRuns({ runs: 1, startPairs: 6, maxPairs: 9, target: 'ops', better: 'higher', measure: b.measure, judge, rnd: seededRandom(2) });
+    expect(o.injectedPairs).toEqual([6]);
+    expect(o.aaPairs).toEqual([9]);
+    // Pairs 7-9 measured A and A2 only.
+    expect(b.trials.filter((x) => x === 'C')).toHaveLength(6);
+    expect(b.trials.filter((x) => x === 'A2')).toHaveLength(9);
+    expect(b.trials.filter((x) => x === 'A')).toHaveLength(9);
+    expect(o.tally.get('wild_ops')!.aaInconclusive).toBe(1);
+    expect(o.tally.get('ops')).toMatchObject({ falseAlarms: 0, detections: 1 });
   });
 });
