@@ -221,7 +221,7 @@ export async function compareInterleaved(input: CompareInput): Promise<CompareOu
     const r = usable ? abMetric({ name: b.name, unit: b.unit, better: b.better, before: b.trials, after: a.trials, threshold, floor: defaultFloor(b.unit), paired }) : undefined;
     const pctOf = (f: number) => `${f >= 0 ? '+' : ''}${(f * 100).toFixed(1)}%`;
     const change = r ? `${pctOf(r.change)} ${r.low !== undefined ? `[${pctOf(r.low)}, ${pctOf(r.high!)}]` : '(no 95% interval with fewer than 4 trials per arm)'}` : '-';
-    return [b.name, b.unit, `${round(b.value, 2)} ±${round(b.mad, 2)}`, a ? `${round(a.value, 2)} ±${round(a.mad, 2)}` : '-', change, r?.verdict ?? '-', `${b.n}+${a?.n ?? 0}`];
+    return [b.name, b.unit, `${round(b.value, 2)} ±${round(b.mad, 2)}`, a ? `${round(a.value, 2)} ±${round(a.mad, 2)}` : '-', change, r?.verdict ?? '-', r?.method === 'paired' ? `${b.n} pairs` : `${b.n}+${a?.n ?? 0}`];
   });
   return {
     before,

@@ -14,6 +14,8 @@ export interface CalibrationData {
   loadAverage: [number, number];
   /** Sequential as regress: pairs from startTrials to maxTrials; the pairs each comparison took. */
   sequential?: { startTrials: number; maxTrials: number; aaPairs: number[]; injectedPairs: number[] };
+  /** Whole runs as CI sees them (exit 1 = some metric regressed): A/A runs with an alarm, injected runs caught. */
+  wholeRuns?: { aaAlarms: number; injectedDetections: number };
   perMetric: { name: string; unit: string; gating: boolean; threshold?: number; falseAlarms: number; detections: number; aaInconclusive: number; injectedInconclusive: number; mde?: number; floor?: number }[];
 }
 
@@ -76,6 +78,7 @@ export function renderPowerDoc(latest: TaskResult[]): string {
     const d = r.data as unknown as CalibrationData;
     out.push(`## ${r.backend}`, '', `Measured ${r.startedAt} on ${r.machine.cpuModel} x${r.machine.cores} (load average ${d.loadAverage[0]} at start, ${d.loadAverage[1]} at end), ${r.server ? `${r.server.name} ${r.server.version}, ` : ''}profile ${r.profile ?? '-'}.`, '');
     out.push(`Command: \`${d.command}\``, '', `Injection: ${d.injection.note}`, '');
+    if (d.wholeRuns) out.push(`Whole runs, as CI sees them (regress exits 1 when any metric regressed): ${d.wholeRuns.aaAlarms}/${d.runs} A/A runs raised an alarm on some metric; ${d.wholeRuns.injectedDetections}/${d.runs} injected runs regressed on some metric.`, '');
     const t = calibrationTable(d);
     out.push(mdRow(t.head), mdRow(t.head.map(() => '---')), ...t.rows.map(mdRow), '');
   }

@@ -211,7 +211,8 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
   });
   settle();
   if (inFlight > 0) await drained;
-  const durationS = Math.max(0.001, (performance.now() - t0) / 1000 - settleS);
+  const wallS = (performance.now() - t0) / 1000;
+  const durationS = Math.max(0.001, wallS - settleS);
   const used = process.cpuUsage(cpu0);
   if (ownAgent) agent.destroy();
 
@@ -246,7 +247,8 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
     failures,
     buckets: timeline,
     generator: {
-      cpuPct: Math.round((((used.user + used.system) / 1000 / (durationS * 1000)) * 100) * 10) / 10,
+      // Over the whole run, settle included: that is when the CPU was used.
+      cpuPct: Math.round((((used.user + used.system) / 1000 / (wallS * 1000)) * 100) * 10) / 10,
       rssMaxMiB: Math.round((rssMax / 1048576) * 10) / 10,
       maxSendLagMs: Math.round(maxLag * 10) / 10,
       sendLagP95Ms: sendLagP95,

@@ -76,6 +76,12 @@ export interface CalibrationRunsOutcome {
   /** Pairs each A/A and each injected comparison took before it stopped. */
   aaPairs: number[];
   injectedPairs: number[];
+  /**
+   * Whole runs, as CI sees them (regress exits 1 when any metric regressed): A/A runs in which some
+   * metric regressed or improved, and injected runs in which some metric regressed.
+   */
+  aaRunAlarms: number;
+  injectedRunDetections: number;
   /** Per injected run, how much worse the target was (paired Hodges-Lehmann). */
   realized: number[];
 }
@@ -93,6 +99,8 @@ export async function calibrationRuns(input: CalibrationRunsInput): Promise<Cali
   const aaPairs: number[] = [];
   const injectedPairs: number[] = [];
   const realized: number[] = [];
+  let aaRunAlarms = 0;
+  let injectedRunDetections = 0;
   const tallyOf = (r: { name: string; unit: string }) => {
     let t = tally.get(r.name);
     if (!t) tally.set(r.name, (t = { unit: r.unit, falseAlarms: 0, aaInconclusive: 0, detections: 0, injectedInconclusive: 0, halfWidths: [] }));
@@ -135,6 +143,7 @@ export async function calibrationRuns(input: CalibrationRunsInput): Promise<Cali
             if (r.verdict === 'regressed' || r.verdict === 'improved') x.falseAlarms++;
             if (r.verdict === 'inconclusive') x.aaInconclusive++;
           }
+          if (results.some((r) => r.verdict === 'regressed' || r.verdict === 'improved')) aaRunAlarms++;
           aaPairs.push(pairs);
           open.delete('A2');
         }
@@ -150,13 +159,14 @@ export async function calibrationRuns(input: CalibrationRunsInput): Promise<Cali
             if (r.verdict === 'regressed') x.detections++;
             if (r.verdict === 'inconclusive') x.injectedInconclusive++;
           }
+          if (results.some((r) => r.verdict === 'regressed')) injectedRunDetections++;
           injectedPairs.push(pairs);
           open.delete('C');
         }
       }
     }
   }
-  return { tally, aaPairs, injectedPairs, realized };
+  return { tally, aaPairs, injectedPairs, realized, aaRunAlarms, injectedRunDetections };
 }
 
 /**
@@ -264,7 +274,7 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
   }
 
   const load1 = os.loadavg()[0];
-  const { tally, aaPairs, injectedPairs, realized } = runsOut!;
+  const { tally, aaPairs, injectedPairs, realized, aaRunAlarms, injectedRunDetections } = runsOut!;
   const perMetric = [...tally.entries()].map(([name, t]) => ({
     name,
     unit: t.unit,
@@ -282,6 +292,7 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
     runs,
     trialsPerArm: k,
     sequential: { startTrials: k, maxTrials: maxPairs, aaPairs, injectedPairs },
+    wholeRuns: { aaAlarms: aaRunAlarms, injectedDetections: injectedRunDetections },
     threshold,
     injection: {
       kind: `${quota.kind} CPU quota`,
@@ -309,6 +320,9 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
     const r = median(realized);
     result.checks.push({ name: `${target}: the slowdown realized in the injected runs is about 20%`, passed: r >= 0.14 && r <= 0.3, expected: '14% to 30%', observed: `${(r * 100).toFixed(1)}% (median Hodges-Lehmann of ${realized.length} runs)` });
   }
+  // What CI acts on: regress exits 1 when any metric regressed, whichever it is.
+  result.checks.push({ name: `whole runs: A/A runs where regress would exit 1 or call an improvement`, passed: aaRunAlarms <= maxAlarms, expected: `<= ${maxAlarms}`, observed: `${aaRunAlarms}/${runs}` });
+  result.checks.push({ name: `whole runs: injected runs where regress would exit 1`, passed: injectedRunDetections >= minDetections, expected: `>= ${minDetections}/${runs}`, observed: `${injectedRunDetections}/${runs}` });
   if (t) result.checks.push({ name: `${target}: detections of the injected slowdown`, passed: t.detections >= minDetections, expected: `>= ${minDetections}/${runs}`, observed: `${t.detections}/${runs} (slowdown ${((movedBy ?? 0) * 100).toFixed(1)}%)` });
   const finished = result.finish();
   writeResult(config.stateRoot, finished);

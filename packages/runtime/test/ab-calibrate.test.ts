@@ -104,6 +104,22 @@ describe('calibrationRuns (the regress rule, twice over a shared A)', () => {
     expect(o.tally.get('ops')!.halfWidths).toHaveLength(5);
     for (const r of o.realized) expect(r).toBeCloseTo(0.3, 1);
     expect(b.trials).toHaveLength(5 * 6 * 3);
+    expect(o.aaRunAlarms).toBe(0);
+    expect(o.injectedRunDetections).toBe(5);
+  });
+
+  it('counts whole runs as CI sees them: an A/A run alarms when any metric does', async () => {
+    // A2 is 30% slower too: every A/A run "regresses" (a false alarm on both metrics, one run each).
+    const noise = seededRandom(3);
+    const measure = async (arm: Arm) => {
+      const v = 1000 * (1 + 0.02 * (noise() - 0.5)) * (arm === 'A' ? 1 : 0.7);
+      return [metricFromTrials('ops', 'ops/s', 'higher', [v]), metricFromTrials('other_ops', 'ops/s', 'higher', [v])];
+    };
+    const o = await calibrationRuns({ runs: 3, startPairs: 6, maxPairs: 12, target: 'ops', better: 'higher', measure, judge, rnd: seededRandom(4) });
+    expect(o.tally.get('ops')!.falseAlarms).toBe(3);
+    expect(o.tally.get('other_ops')!.falseAlarms).toBe(3);
+    expect(o.aaRunAlarms).toBe(3);
+    expect(o.injectedRunDetections).toBe(3);
   });
 
   it('an undecided metric keeps its comparison open to the cap; the other arm stops being measured once its comparison ended', async () => {
@@ -117,5 +133,6 @@ describe('calibrationRuns (the regress rule, twice over a shared A)', () => {
     expect(b.trials.filter((x) => x === 'A')).toHaveLength(9);
     expect(o.tally.get('wild_ops')!.aaInconclusive).toBe(1);
     expect(o.tally.get('ops')).toMatchObject({ falseAlarms: 0, detections: 1 });
+    expect(o.injectedRunDetections).toBe(1);
   });
 });
