@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { AB_METHOD } from './ab-stats';
 import type { LoadedConfig } from './config';
 import { listResults, readResult, type ResultTable, type TaskResult } from './results';
+import { median } from './stats';
 
 /** What `regress --calibrate` stores in its result's `data` (task "calibrate"). */
 export interface CalibrationData {
@@ -24,9 +25,7 @@ const pct = (f: number | undefined) => (f === undefined ? '-' : `${(f * 100).toF
 
 /** "median 8 (6-12)" of a list of pair counts. */
 function spread(v: readonly number[]): string {
-  if (!v.length) return '-';
-  const sorted = [...v].sort((a, b) => a - b);
-  return `median ${sorted[Math.floor((sorted.length - 1) / 2)]} (${sorted[0]}-${sorted[sorted.length - 1]})`;
+  return v.length ? `median ${median(v)} (${Math.min(...v)}-${Math.max(...v)})` : '-';
 }
 
 export function calibrationTable(data: CalibrationData): ResultTable {

@@ -26,6 +26,12 @@ describe('calibrationTable', () => {
     // A metric without its own threshold shows the run's.
     expect(t.rows[1]).toEqual(['direct_get_p95_ms', 'ms', 'no', '20%', '0/20', '6/20', '0/20', '6/20', '-', '0.2 ms']);
   });
+
+  it('a sequential calibration names the pairs each kind of comparison took', () => {
+    const t = calibrationTable({ ...data, sequential: { startTrials: 6, maxTrials: 12, aaPairs: [12, 6, 12, 8], injectedPairs: [6, 6, 7] } });
+    expect(t.title).toContain('6 to 12 pairs per comparison, sequential as regress (pairs taken: A/A median 10 (6-12), injected median 6 (6-7))');
+    expect(calibrationTable(data).title).toContain(`${data.trialsPerArm} trials per arm`);
+  });
 });
 
 describe('renderPowerDoc', () => {
