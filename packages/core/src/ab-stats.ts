@@ -23,6 +23,15 @@ export const AB_METHOD = `${AB_METHOD_PAIRED} (6 pairs or more; below that ${AB_
 /** Pairs needed for a 95% signed-rank interval. */
 export const MIN_PAIRS = 6;
 export const AB_CONFIDENCE = 0.95;
+/**
+ * Sequential looks (regress adds pairs while a metric is open) each get a chance to cry wolf: at 95% per
+ * look, 7 looks from 6 to 12 pairs gave about 2x the nominal false-alarm rate in simulation. So interim
+ * looks use a 99% interval and only the last look (the cap) the nominal 95%, a Pocock-like split that kept
+ * the simulated false-alarm rate near 2% at the same detection rate (docs/REGRESSION.md). The paired 99%
+ * interval needs 8 pairs (with 7 the smallest two-sided p is 1/64).
+ */
+export const AB_INTERIM_CONFIDENCE = 0.99;
+export const AB_SEQUENTIAL = `sequential: a look after each pair from the first verdict on, with a ${AB_INTERIM_CONFIDENCE * 100}% interval at interim looks and ${AB_CONFIDENCE * 100}% at the last (the trial or time cap)`;
 
 export type AbVerdict = 'regressed' | 'improved' | 'no-change' | 'inconclusive' | 'identical' | 'below-floor';
 
@@ -159,6 +168,8 @@ export interface AbMetricInput {
   floor?: number;
   /** before[i] and after[i] are an interleaved pair: the paired statistic once there are MIN_PAIRS of them. */
   paired?: boolean;
+  /** The interval's confidence (default AB_CONFIDENCE; regress's interim looks: AB_INTERIM_CONFIDENCE). */
+  confidence?: number;
 }
 
 export interface AbMetricResult {
@@ -174,8 +185,9 @@ export interface AbMetricResult {
   high?: number;
   threshold: number;
   floor?: number;
-  /** Which statistic gave the estimate and interval. */
+  /** Which statistic gave the estimate and interval, and the interval's confidence. */
   method: 'paired' | 'unpaired';
+  confidence: number;
   verdict: AbVerdict;
   reason: string;
 }
@@ -196,8 +208,9 @@ export function abMetric(input: AbMetricInput): AbMetricResult {
   const am = median(input.after);
   const paired = input.paired === true && input.before.length === input.after.length && input.before.length >= MIN_PAIRS;
   const method: AbMetricResult['method'] = paired ? 'paired' : 'unpaired';
-  const shift = (b: readonly number[], a: readonly number[]) => (paired ? pairedShift(b, a) : relativeShift(b, a));
-  const base = { name: input.name, unit: input.unit, better: input.better, n: [input.before.length, input.after.length] as [number, number], beforeMedian: bm, afterMedian: am, threshold: input.threshold, floor: input.floor, method };
+  const confidence = input.confidence ?? AB_CONFIDENCE;
+  const shift = (b: readonly number[], a: readonly number[]) => (paired ? pairedShift(b, a, confidence) : relativeShift(b, a, confidence));
+  const base = { name: input.name, unit: input.unit, better: input.better, n: [input.before.length, input.after.length] as [number, number], beforeMedian: bm, afterMedian: am, threshold: input.threshold, floor: input.floor, method, confidence };
   if (input.floor !== undefined && bm < input.floor && am < input.floor) {
     const s = input.before.length && input.after.length && bm > 0 && am > 0 ? shift(input.before, input.after) : { change: 0 };
     return { ...base, ...s, verdict: 'below-floor', reason: `both medians under the resolution floor ${input.floor} ${input.unit}: shown, not judged` };
@@ -207,12 +220,13 @@ export function abMetric(input: AbMetricInput): AbMetricResult {
   const worse = sign * s.change;
   const out = { ...base, ...s };
   if (s.low === undefined || s.high === undefined) {
-    return { ...out, verdict: 'inconclusive', reason: `no ${AB_CONFIDENCE * 100}% interval with ${input.before.length} + ${input.after.length} trials (needs 4 per arm, or ${MIN_PAIRS} pairs)` };
+    const needs = confidence === AB_CONFIDENCE ? `4 per arm, or ${MIN_PAIRS} pairs` : `more ${paired ? 'pairs' : 'trials'}`;
+    return { ...out, verdict: 'inconclusive', reason: `no ${confidence * 100}% interval with ${paired ? `${input.before.length} pairs` : `${input.before.length} + ${input.after.length} trials`} (needs ${needs})` };
   }
   // Worse-direction bounds of the interval.
   const worseLow = Math.min(sign * s.low, sign * s.high);
   const worseHigh = Math.max(sign * s.low, sign * s.high);
-  const ci = `${pct(s.change)} [${pct(s.low)}, ${pct(s.high)}]`;
+  const ci = `${pct(s.change)} [${pct(s.low)}, ${pct(s.high)}]${confidence === AB_CONFIDENCE ? '' : ` (${confidence * 100}%)`}`;
   const t = input.threshold;
   if (worse > t && worseLow > 0) return { ...out, verdict: 'regressed', reason: `${ci}: worse than the ${(t * 100).toFixed(0)}% threshold and the interval excludes no change` };
   if (-worse > t && worseHigh < 0) return { ...out, verdict: 'improved', reason: `${ci}: better by more than ${(t * 100).toFixed(0)}% and the interval excludes no change` };
@@ -241,7 +255,7 @@ export function abTable(title: string, results: readonly AbMetricResult[], label
   const r2 = (v: number) => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : '-');
   return {
     title,
-    head: ['metric', 'unit', 'n', `${labels[0]} median`, `${labels[1]} median`, 'change (HL)', '95% interval', 'threshold', 'floor', 'verdict'],
+    head: ['metric', 'unit', 'n', `${labels[0]} median`, `${labels[1]} median`, 'change (HL)', results.every((r) => r.confidence === AB_CONFIDENCE) ? `${AB_CONFIDENCE * 100}% interval` : 'interval', 'threshold', 'floor', 'verdict'],
     rows: results.map((r) => [
       r.name,
       r.unit,
@@ -249,7 +263,7 @@ export function abTable(title: string, results: readonly AbMetricResult[], label
       r2(r.beforeMedian),
       r2(r.afterMedian),
       pct(r.change),
-      r.low !== undefined && r.high !== undefined ? `[${pct(r.low)}, ${pct(r.high)}]` : '(too few trials)',
+      r.low !== undefined && r.high !== undefined ? `[${pct(r.low)}, ${pct(r.high)}]${r.confidence === AB_CONFIDENCE ? '' : ` (${r.confidence * 100}%)`}` : '(too few trials)',
       `${(r.threshold * 100).toFixed(0)}%`,
       r.floor !== undefined ? `${r.floor} ${r.unit}` : '-',
       r.verdict,

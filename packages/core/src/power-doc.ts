@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { AB_METHOD } from './ab-stats';
+import { AB_CONFIDENCE, AB_INTERIM_CONFIDENCE, AB_METHOD } from './ab-stats';
 import type { LoadedConfig } from './config';
 import { listResults, readResult, type ResultTable, type TaskResult } from './results';
 import { median } from './stats';
@@ -17,6 +17,12 @@ export interface CalibrationData {
   sequential?: { startTrials: number; maxTrials: number; aaPairs: number[]; injectedPairs: number[] };
   /** Whole runs as CI sees them (exit 1 = some metric regressed): A/A runs with an alarm, injected runs caught. */
   wholeRuns?: { aaAlarms: number; injectedDetections: number };
+  /**
+   * The interval's confidence at interim looks and at the last, and how the per-metric counts were read:
+   * 'own' = each metric's first decided verdict. Absent: 95% at every look, per-metric counts where
+   * regress's rule stopped (calibrations before the split).
+   */
+  looks?: { interim: number; final: number; perMetric: 'own' };
   perMetric: { name: string; unit: string; gating: boolean; threshold?: number; falseAlarms: number; detections: number; aaInconclusive: number; injectedInconclusive: number; mde?: number; floor?: number }[];
 }
 
@@ -61,9 +67,12 @@ export function renderPowerDoc(latest: TaskResult[]): string {
     `Method: ${AB_METHOD}. A metric regresses when the estimate is worse than the threshold and the interval excludes no change.`,
     'A/A runs put the same profile in both arms: any "regressed" or "improved" is a false alarm. Injected runs put a real CPU quota',
     '(cgroups) on the server processes in one arm, sized until the target metric moved about 20%: a "regressed" there is a detection.',
-    'Each comparison runs as `regress --base` does: interleaved pairs, a first verdict at 6 pairs, more pairs while any metric',
-    'is undecided (up to 12), and a stop as soon as one regresses, so the rates below are those of the verdict CI acts on.',
-    'The minimum detectable effect is 1.43 times the median 95% half-width seen in A/A runs at 6 pairs (about 80% power), never below the threshold.',
+    `Each comparison runs as \`regress --base\` does: interleaved pairs, looks from 6 pairs on, a ${AB_INTERIM_CONFIDENCE * 100}% interval at interim looks`,
+    `and ${AB_CONFIDENCE * 100}% at the last (12 pairs), more pairs while any metric is undecided, a stop as soon as one regresses.`,
+    'Two counts come from each comparison. "Whole runs" judge where regress\'s rule stops: what CI acts on (any metric regressing',
+    'exits 1). The per-metric columns give each metric\'s own sequential verdict (its first decided one): its power as if it',
+    'were the only metric judged, so a latency that regresses first does not hide whether the throughput would have caught it.',
+    'The minimum detectable effect is 1.43 times the median 95% half-width seen in A/A runs at 6 pairs (one look; about 80% power), never below the threshold.',
     'By that rule a slowdown exactly the size of the threshold is called only about half the time, so the calibrated gating',
     'throughput metrics gate at a per-metric threshold of 10% (the backend\'s default; `--thresholds name=0.2` overrides it): a 20%',
     'slowdown must clear 10%, not 20%, and the A/A column shows what that costs in false alarms.',
@@ -77,6 +86,7 @@ export function renderPowerDoc(latest: TaskResult[]): string {
     const d = r.data as unknown as CalibrationData;
     out.push(`## ${r.backend}`, '', `Measured ${r.startedAt} on ${r.machine.cpuModel} x${r.machine.cores} (load average ${d.loadAverage[0]} at start, ${d.loadAverage[1]} at end), ${r.server ? `${r.server.name} ${r.server.version}, ` : ''}profile ${r.profile ?? '-'}.`, '');
     out.push(`Command: \`${d.command}\``, '', `Injection: ${d.injection.note}`, '');
+    if (!d.looks) out.push('_Measured before the 99%/95% split of looks: 95% at every look, per-metric counts where regress\'s rule stopped (a metric could be cut off by another\'s regression)._', '');
     if (d.wholeRuns) out.push(`Whole runs, as CI sees them (regress exits 1 when any metric regressed): ${d.wholeRuns.aaAlarms}/${d.runs} A/A runs raised an alarm on some metric; ${d.wholeRuns.injectedDetections}/${d.runs} injected runs regressed on some metric.`, '');
     const t = calibrationTable(d);
     out.push(mdRow(t.head), mdRow(t.head.map(() => '---')), ...t.rows.map(mdRow), '');

@@ -192,3 +192,23 @@ describe('paired statistic (interleaved pairs)', () => {
     expect(alarms).toBeLessThanOrEqual(2);
   });
 });
+
+describe('abMetric confidence (regress: 99% at interim looks)', () => {
+  const before = [1000, 1010, 990, 1005, 995, 1000];
+  const after = [700, 712, 690, 705, 698, 701];
+  it('six agreeing pairs regress at 95% but have no 99% interval (it needs 8 pairs)', () => {
+    expect(abMetric({ name: 'ops', unit: 'ops/s', better: 'higher', before, after, threshold: 0.1, paired: true })).toMatchObject({ verdict: 'regressed', confidence: 0.95 });
+    const r = abMetric({ name: 'ops', unit: 'ops/s', better: 'higher', before, after, threshold: 0.1, paired: true, confidence: 0.99 });
+    expect(r).toMatchObject({ verdict: 'inconclusive', confidence: 0.99 });
+    expect(r.low).toBeUndefined();
+    expect(r.reason).toBe('no 99% interval with 6 pairs (needs more pairs)');
+  });
+  it('a 99% interval at 8 pairs is named with its confidence in the reason and the table', () => {
+    const r = abMetric({ name: 'ops', unit: 'ops/s', better: 'higher', before: [...before, 1002, 998], after: [...after, 703, 699], threshold: 0.1, paired: true, confidence: 0.99 });
+    expect(r.verdict).toBe('regressed');
+    expect(r.reason).toMatch(/^-\d\d\.\d% \[-\d\d\.\d%, -\d\d\.\d%\] \(99%\): worse than the 10% threshold/);
+    const t = abTable('t', [r]);
+    expect(t.head[6]).toBe('interval');
+    expect(String(t.rows[0][6])).toMatch(/ \(99%\)$/);
+  });
+});

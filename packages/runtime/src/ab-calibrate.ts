@@ -14,6 +14,9 @@ import {
   writeResult,
   calibrationTable,
   defaultFloor,
+  DECIDED,
+  AB_CONFIDENCE,
+  AB_INTERIM_CONFIDENCE,
   type CalibrationData,
   type Metric,
   type RegressOptions,
@@ -64,34 +67,52 @@ export interface CalibrationRunsInput {
   /** The metric whose realized slowdown is reported, and its direction. */
   target: string;
   better: Metric['better'];
+  /** The calibrated gating metrics: a comparison stays open until each has its own verdict (or the cap). */
+  gating: readonly string[];
   /** One trial of `arm` (C: with the injected slowdown). */
   measure: (arm: Arm, run: number, pair: number) => Promise<Metric[]>;
-  /** The verdicts of one comparison (thresholds and floors bound). */
-  judge: (samples: Map<string, { unit: string; better: Metric['better']; before: number[]; after: number[]; paired: boolean }>) => Judged;
+  /** The verdicts of one comparison (thresholds and floors bound), at regress's interim or final-look confidence. */
+  judge: (samples: Map<string, { unit: string; better: Metric['better']; before: number[]; after: number[]; paired: boolean }>, final: boolean) => Judged;
   rnd: () => number;
 }
 
 export interface CalibrationRunsOutcome {
   tally: Map<string, CalibrationTally>;
-  /** Pairs each A/A and each injected comparison took before it stopped. */
+  /** Pairs after which regress's rule ended each A/A and each injected comparison (what CI waits for). */
   aaPairs: number[];
   injectedPairs: number[];
   /**
-   * Whole runs, as CI sees them (regress exits 1 when any metric regressed): A/A runs in which some
-   * metric regressed or improved, and injected runs in which some metric regressed.
+   * Whole runs, as CI sees them (regress exits 1 when any metric regressed), judged where regress's rule
+   * stops: A/A runs in which some metric regressed or improved, and injected runs in which some metric regressed.
    */
   aaRunAlarms: number;
   injectedRunDetections: number;
-  /** Per injected run, how much worse the target was (paired Hodges-Lehmann). */
+  /** Per injected run, how much worse the target was (paired Hodges-Lehmann over all its pairs). */
   realized: number[];
+}
+
+/** One comparison (A vs A2, or A vs C) as it goes: what regress's rule and each metric's own rule decided. */
+interface Comparison {
+  /** Each metric's first decided verdict from the first look on: the metric's own sequential verdict. */
+  own: Map<string, Judged[number]>;
+  /** Where regress's rule (every metric decided, or one regressed) first held, and its verdicts there. */
+  regress?: { pairs: number; results: Judged };
 }
 
 /**
  * N calibration runs. Each is the regress procedure twice over a shared A: A vs A2 (A/A) and A vs C
- * (injected). Rounds hold one trial of A and of each comparison still open, in a random order; from
- * startPairs on, a comparison ends where regress's sequential rule ends it (every metric decided, or one
- * regressed), else at maxPairs. An ended comparison's arm is no longer measured, and its verdicts count:
- * "regressed" or "improved" in A/A is a false alarm, "regressed" in the injected one a detection.
+ * (injected). Rounds hold one trial of A and of each comparison still open, in a random order.
+ *
+ * Two verdicts are read off each comparison, both sequential, from startPairs on:
+ * - regress's: at the first look where every metric is decided or one regressed (else at maxPairs). This is
+ *   the whole-run count, what CI acts on: any metric regressing ends the run.
+ * - each metric's own: its first decided verdict (else "inconclusive" where the comparison ended). This is
+ *   the per-metric count: the power of that metric alone, as if it were the only one regress judged. A
+ *   latency that regresses at the first look would otherwise end the comparison before a throughput
+ *   metric (which needs every one of 6 pairs to agree there) had its chance, and make it look blind.
+ * Looks judge as regress does: 99% intervals at interim looks, 95% at maxPairs. A comparison stays open
+ * until regress's rule held and, in A/A, every gating metric (injected: the target) has its own verdict,
+ * or to maxPairs; its arm is then no longer measured. "regressed" or "improved" in A/A is a false alarm, "regressed" in the injected one a detection.
  */
 export async function calibrationRuns(input: CalibrationRunsInput): Promise<CalibrationRunsOutcome> {
   const { startPairs: k, maxPairs } = input;
@@ -106,15 +127,47 @@ export async function calibrationRuns(input: CalibrationRunsInput): Promise<Cali
     if (!t) tally.set(r.name, (t = { unit: r.unit, falseAlarms: 0, aaInconclusive: 0, detections: 0, injectedInconclusive: 0, halfWidths: [] }));
     return t;
   };
+  const alarm = (r: Judged[number]) => r.verdict === 'regressed' || r.verdict === 'improved';
   for (let run = 1; run <= input.runs; run++) {
     const samples: Record<Arm, Samples> = { A: new Map(), A2: new Map(), C: new Map() };
     /** Metrics some trial of this run lacked: their rounds no longer line up, so they are compared unpaired. */
     const unaligned = new Set<string>();
     /** A vs `other` over the first `pairs` rounds (A goes on after `other` stopped; its later trials are not this pair's). */
-    const pair = (other: Arm, pairs: number) => {
+    const pair = (other: Arm, pairs: number, final = pairs === maxPairs) => {
       const map = new Map<string, { unit: string; better: Metric['better']; before: number[]; after: number[]; paired: boolean }>();
       for (const [name, s] of samples.A) map.set(name, { unit: s.unit, better: s.better, before: s.v.slice(0, pairs), after: samples[other].get(name)?.v ?? [], paired: !unaligned.has(name) });
-      return input.judge(map);
+      return input.judge(map, final);
+    };
+    const state: Record<'A2' | 'C', Comparison> = { A2: { own: new Map() }, C: { own: new Map() } };
+    /** Look at a comparison after `pairs` rounds; true when it can end. */
+    const look = (arm: 'A2' | 'C', results: Judged, pairs: number) => {
+      const c = state[arm];
+      for (const r of results) if (!c.own.has(r.name) && DECIDED.includes(r.verdict)) c.own.set(r.name, r);
+      if (!c.regress && settled(results)) c.regress = { pairs, results };
+      // A/A waits for every gating metric's own verdict (each can cry wolf); the injected comparison for the
+      // target's, the metric the quota was sized on (a quota barely moves an fsync-bound one, which would
+      // keep every injected comparison open to the cap).
+      const wanted = results.filter((r) => (arm === 'A2' ? input.gating.includes(r.name) : r.name === input.target));
+      return (c.regress !== undefined && wanted.every((r) => c.own.has(r.name))) || pairs === maxPairs;
+    };
+    /** A comparison ended after `pairs` rounds with `last` as its final verdicts: count it. */
+    const count = (arm: 'A2' | 'C', last: Judged, pairs: number) => {
+      const c = state[arm];
+      const whole = c.regress?.results ?? last;
+      (arm === 'A2' ? aaPairs : injectedPairs).push(c.regress?.pairs ?? pairs);
+      for (const r0 of last) {
+        const r = c.own.get(r0.name) ?? r0;
+        const x = tallyOf(r);
+        if (arm === 'A2') {
+          if (alarm(r)) x.falseAlarms++;
+          if (r.verdict === 'inconclusive') x.aaInconclusive++;
+        } else {
+          if (r.verdict === 'regressed') x.detections++;
+          if (r.verdict === 'inconclusive') x.injectedInconclusive++;
+        }
+      }
+      if (arm === 'A2' && whole.some(alarm)) aaRunAlarms++;
+      if (arm === 'C' && whole.some((r) => r.verdict === 'regressed')) injectedRunDetections++;
     };
     const open = new Set<Arm>(['A2', 'C']);
     for (let t = 0; t < maxPairs && open.size; t++) {
@@ -136,31 +189,20 @@ export async function calibrationRuns(input: CalibrationRunsInput): Promise<Cali
       if (pairs < k) continue;
       if (open.has('A2')) {
         const results = pair('A2', pairs);
-        if (pairs === k) for (const r of results) if (r.low !== undefined && r.high !== undefined) tallyOf(r).halfWidths.push((r.high - r.low) / 2);
-        if (settled(results) || pairs === maxPairs) {
-          for (const r of results) {
-            const x = tallyOf(r);
-            if (r.verdict === 'regressed' || r.verdict === 'improved') x.falseAlarms++;
-            if (r.verdict === 'inconclusive') x.aaInconclusive++;
-          }
-          if (results.some((r) => r.verdict === 'regressed' || r.verdict === 'improved')) aaRunAlarms++;
-          aaPairs.push(pairs);
+        // The minimum detectable effect is that of one look at the first verdict's pair count, at 95%.
+        if (pairs === k) for (const r of pair('A2', pairs, true)) if (r.low !== undefined && r.high !== undefined) tallyOf(r).halfWidths.push((r.high - r.low) / 2);
+        if (look('A2', results, pairs)) {
+          count('A2', results, pairs);
           open.delete('A2');
         }
       }
       if (open.has('C')) {
         const results = pair('C', pairs);
-        if (settled(results) || pairs === maxPairs) {
+        if (look('C', results, pairs)) {
           const a = samples.A.get(input.target)?.v.slice(0, pairs);
           const c = samples.C.get(input.target)?.v;
           if (a?.length && c?.length) realized.push(worseBy(input.better, 1, 1 + (a.length === c.length && !unaligned.has(input.target) ? pairedShift(a, c) : relativeShift(a, c)).change));
-          for (const r of results) {
-            const x = tallyOf(r);
-            if (r.verdict === 'regressed') x.detections++;
-            if (r.verdict === 'inconclusive') x.injectedInconclusive++;
-          }
-          if (results.some((r) => r.verdict === 'regressed')) injectedRunDetections++;
-          injectedPairs.push(pairs);
+          count('C', results, pairs);
           open.delete('C');
         }
       }
@@ -257,8 +299,9 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
       maxPairs,
       target,
       better,
+      gating: cal.gating,
       rnd: seededRandom(20_14),
-      judge: (map) => verdicts(map, thresholdOf, (m, unit) => spec.floors?.[m] ?? defaultFloor(unit)),
+      judge: (map, final) => verdicts(map, thresholdOf, (m, unit) => spec.floors?.[m] ?? defaultFloor(unit), final ? AB_CONFIDENCE : AB_INTERIM_CONFIDENCE),
       measure: async (arm, run, pair) => {
         progress(`${spec.backend} calibrate: run ${run}/${runs}, pair ${pair}, ${arm === 'C' ? `injected (${cpus.toFixed(2)} CPU)` : arm}`);
         quota.limit(arm === 'C' ? cpus : undefined);
@@ -293,6 +336,7 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
     trialsPerArm: k,
     sequential: { startTrials: k, maxTrials: maxPairs, aaPairs, injectedPairs },
     wholeRuns: { aaAlarms: aaRunAlarms, injectedDetections: injectedRunDetections },
+    looks: { interim: AB_INTERIM_CONFIDENCE, final: AB_CONFIDENCE, perMetric: 'own' },
     threshold,
     injection: {
       kind: `${quota.kind} CPU quota`,

@@ -1,5 +1,6 @@
 import {
   AB_METHOD,
+  AB_SEQUENTIAL,
   abSummary,
   abTable,
   baselineTask,
@@ -113,7 +114,7 @@ async function abRun<O extends RegressOptions>(spec: AbRegressSpec<O>, options: 
   const short = arms.sha.slice(0, 10);
   const result = startResult(spec.backend, 'regress', { profile: arms.profile });
   const labels: [string, string] = [`${arms.profile}@${short}`, `${arms.profile} (working tree)`];
-  const data: Record<string, unknown> = { mode: 'ab', base, baseSha: arms.sha, profile: arms.profile, method: AB_METHOD, threshold, diff: arms.diff, codeChanges: arms.codeChanges, otherConfigChanges: arms.otherConfigChanges };
+  const data: Record<string, unknown> = { mode: 'ab', base, baseSha: arms.sha, profile: arms.profile, method: `${AB_METHOD}; ${AB_SEQUENTIAL}`, threshold, diff: arms.diff, codeChanges: arms.codeChanges, otherConfigChanges: arms.otherConfigChanges };
   result.data = data;
   result.notes!.push(`A/B against ${base} (${short}): profile "${arms.profile}", before = configs/${spec.backend}/${arms.profile}.${spec.ext} at ${short}, after = the working tree's`);
   if (arms.codeChanges.length) {
@@ -160,7 +161,7 @@ async function abRun<O extends RegressOptions>(spec: AbRegressSpec<O>, options: 
   Object.assign(data, { verdict: summary.verdict, results: outcome.results, trialsPerArm: outcome.trialsPerArm, seconds: outcome.seconds, stoppedBy: outcome.stoppedBy, regressed: summary.regressed });
   result.metrics = outcome.after;
   result.tables!.push(
-    abTable(`Regress A/B: ${labels[0]} vs ${labels[1]}, ${outcome.trialsPerArm} interleaved trial pairs (ABBA), ${outcome.seconds} s; ${AB_METHOD}`, outcome.results, labels),
+    abTable(`Regress A/B: ${labels[0]} vs ${labels[1]}, ${outcome.trialsPerArm} interleaved trial pairs (ABBA), ${outcome.seconds} s; ${AB_METHOD}; ${AB_SEQUENTIAL}`, outcome.results, labels),
   );
   for (const r of outcome.results) {
     const open = r.verdict === 'inconclusive';

@@ -1,4 +1,4 @@
-import { abMetric, DECIDED, defaultFloor, metricFromTrials, type AbMetricResult, type Better, type Metric, type Progress } from '@devstack/core';
+import { AB_CONFIDENCE, AB_INTERIM_CONFIDENCE, abMetric, DECIDED, defaultFloor, metricFromTrials, type AbMetricResult, type Better, type Metric, type Progress } from '@devstack/core';
 
 export interface AbArm {
   label: string;
@@ -48,11 +48,11 @@ interface Samples {
 }
 
 /** The verdicts for the samples so far (metrics one arm lacks are left out). */
-export function verdicts(samples: Map<string, Samples>, threshold: (m: string) => number, floor: (m: string, unit: string) => number | undefined): AbMetricResult[] {
+export function verdicts(samples: Map<string, Samples>, threshold: (m: string) => number, floor: (m: string, unit: string) => number | undefined, confidence = AB_CONFIDENCE): AbMetricResult[] {
   return [...samples.entries()]
     .filter(([, s]) => s.before.length && s.after.length && [...s.before, ...s.after].every((v) => v > 0))
     .map(([name, s]) => {
-      const r = abMetric({ name, unit: s.unit, better: s.better, before: s.before, after: s.after, threshold: threshold(name), floor: floor(name, s.unit), paired: s.paired });
+      const r = abMetric({ name, unit: s.unit, better: s.better, before: s.before, after: s.after, threshold: threshold(name), floor: floor(name, s.unit), paired: s.paired, confidence });
       // A figure whose timer step is half the threshold or more cannot resolve a threshold-sized change.
       if (s.stepPct !== undefined && s.stepPct >= (threshold(name) * 100) / 2 && r.verdict !== 'below-floor') {
         return { ...r, verdict: 'below-floor' as const, reason: `the tool's timer step is ${Math.round(s.stepPct)}% of the figure (floor: ${(threshold(name) * 50).toFixed(0)}%): shown, not judged` };
@@ -70,7 +70,8 @@ export function settled(results: readonly AbMetricResult[]): boolean {
  * Interleaved trial pairs in ABBA order (A B, B A, A B ...): every arm goes first as often as second,
  * and the arm switches (each a restart) are half of strict ABAB. The two trials of a pair ran next to
  * each other, so the verdict compares them pair by pair (abMetric's paired statistic). Pairs are added while any metric is
- * undecided, up to the caps; a regression ends the run at once.
+ * undecided, up to the caps; a regression ends the run at once. Each look but the last judges at 99%, the last
+ * (trial or time cap) at 95% (AB_INTERIM_CONFIDENCE): repeated looks at 95% would double the false alarms.
  */
 export async function sequentialAb(input: SequentialAbInput): Promise<SequentialAbOutcome> {
   const t0 = Date.now();
@@ -105,13 +106,15 @@ export async function sequentialAb(input: SequentialAbInput): Promise<Sequential
     // The pair is what the paired statistic compares: a metric missing from one of its trials ends that.
     for (const s of samples.values()) if (s.before.length !== pairs || s.after.length !== pairs) s.paired = false;
     if (pairs < input.startTrials) continue;
-    results = verdicts(samples, input.threshold, floor);
+    // Interim looks judge at 99%, the last one (trial or time cap) at 95%: see AB_INTERIM_CONFIDENCE.
+    const overTime = (Date.now() - t0) / 1000 > input.maxSeconds;
+    results = verdicts(samples, input.threshold, floor, pairs >= input.maxTrials || overTime ? AB_CONFIDENCE : AB_INTERIM_CONFIDENCE);
     // A regression decides the run (exit 1 whatever the other metrics do), so CI need not wait for them.
     if (settled(results)) {
       stoppedBy = 'decided';
       break;
     }
-    if ((Date.now() - t0) / 1000 > input.maxSeconds) {
+    if (overTime) {
       stoppedBy = 'max-seconds';
       break;
     }

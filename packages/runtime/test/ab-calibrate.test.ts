@@ -77,6 +77,31 @@ describe('sequentialAb (interleaved trial pairs)', () => {
   });
 });
 
+describe('sequentialAb: 99% at interim looks, 95% at the last', () => {
+  it('six agreeing pairs are not enough at an interim look (no 99% interval below 8 pairs) but are at the cap', async () => {
+    let active: 'before' | 'after' | undefined;
+    const run = (maxTrials: number) =>
+      sequentialAb({
+        before: { label: 'A', activate: async () => void (active = 'before') },
+        after: { label: 'B', activate: async () => void (active = 'after') },
+        measure: async () => [metricFromTrials('ops', 'ops/s', 'higher', [active === 'before' ? 1000 : 750])],
+        startTrials: 6,
+        maxTrials,
+        maxSeconds: 60,
+        threshold: () => 0.1,
+        floor: () => undefined,
+        progress: () => undefined,
+      });
+    const capped = await run(6);
+    expect(capped.results[0]).toMatchObject({ verdict: 'regressed', confidence: 0.95 });
+    expect(capped.trialsPerArm).toBe(6);
+    const open = await run(12);
+    // Looks at 6 and 7 pairs are interim (99%: none exists yet); 8 pairs give the first 99% interval.
+    expect(open.results[0]).toMatchObject({ verdict: 'regressed', confidence: 0.99 });
+    expect(open.trialsPerArm).toBe(8);
+  });
+});
+
 describe('calibrationRuns (the regress rule, twice over a shared A)', () => {
   /** A throughput of 1000 with +-3% noise from a seeded generator; C is `slowdown` worse. */
   const bench = (slowdown: number, noisyAfter?: number) => {
@@ -92,18 +117,19 @@ describe('calibrationRuns (the regress rule, twice over a shared A)', () => {
     };
     return { trials, measure };
   };
-  const judge = (map: Parameters<typeof verdicts>[0]) => verdicts(map, () => 0.1, () => undefined);
+  // As regress judges: 99% at interim looks (no paired 99% interval below 8 pairs), 95% at the cap.
+  const judge = (map: Parameters<typeof verdicts>[0], final: boolean) => verdicts(map, () => 0.1, () => undefined, final ? 0.95 : 0.99);
 
-  it('a 30% slowdown is detected at the first look in every run, and A/A never cries wolf', async () => {
+  it('a 30% slowdown is detected at the first look with a 99% interval (8 pairs) in every run, and A/A never cries wolf', async () => {
     const b = bench(0.3);
-    const o = await calibrationRuns({ runs: 5, startPairs: 6, maxPairs: 12, target: 'ops', better: 'higher', measure: b.measure, judge, rnd: seededRandom(1) });
+    const o = await calibrationRuns({ runs: 5, startPairs: 6, maxPairs: 12, target: 'ops', better: 'higher', gating: ['ops'], measure: b.measure, judge, rnd: seededRandom(1) });
     expect(o.tally.get('ops')).toMatchObject({ falseAlarms: 0, detections: 5, injectedInconclusive: 0 });
-    expect(o.injectedPairs).toEqual([6, 6, 6, 6, 6]);
-    // +-3% noise: the A/A interval at 6 pairs is within +-10%, so A/A ends at its first look too.
-    expect(o.aaPairs).toEqual([6, 6, 6, 6, 6]);
+    expect(o.injectedPairs).toEqual([8, 8, 8, 8, 8]);
+    // +-3% noise: the A/A interval at 8 pairs is within +-10%, so A/A ends at its first decisive look too.
+    expect(o.aaPairs).toEqual([8, 8, 8, 8, 8]);
     expect(o.tally.get('ops')!.halfWidths).toHaveLength(5);
     for (const r of o.realized) expect(r).toBeCloseTo(0.3, 1);
-    expect(b.trials).toHaveLength(5 * 6 * 3);
+    expect(b.trials).toHaveLength(5 * 8 * 3);
     expect(o.aaRunAlarms).toBe(0);
     expect(o.injectedRunDetections).toBe(5);
   });
@@ -115,7 +141,7 @@ describe('calibrationRuns (the regress rule, twice over a shared A)', () => {
       const v = 1000 * (1 + 0.02 * (noise() - 0.5)) * (arm === 'A' ? 1 : 0.7);
       return [metricFromTrials('ops', 'ops/s', 'higher', [v]), metricFromTrials('other_ops', 'ops/s', 'higher', [v])];
     };
-    const o = await calibrationRuns({ runs: 3, startPairs: 6, maxPairs: 12, target: 'ops', better: 'higher', measure, judge, rnd: seededRandom(4) });
+    const o = await calibrationRuns({ runs: 3, startPairs: 6, maxPairs: 12, target: 'ops', better: 'higher', gating: ['ops'], measure, judge, rnd: seededRandom(4) });
     expect(o.tally.get('ops')!.falseAlarms).toBe(3);
     expect(o.tally.get('other_ops')!.falseAlarms).toBe(3);
     expect(o.aaRunAlarms).toBe(3);
@@ -124,15 +150,51 @@ describe('calibrationRuns (the regress rule, twice over a shared A)', () => {
 
   it('an undecided metric keeps its comparison open to the cap; the other arm stops being measured once its comparison ended', async () => {
     const b = bench(0.3, 1);
-    const o = await calibrationRuns({ runs: 1, startPairs: 6, maxPairs: 9, target: 'ops', better: 'higher', measure: b.measure, judge, rnd: seededRandom(2) });
-    expect(o.injectedPairs).toEqual([6]);
+    const o = await calibrationRuns({ runs: 1, startPairs: 6, maxPairs: 9, target: 'ops', better: 'higher', gating: ['ops'], measure: b.measure, judge, rnd: seededRandom(2) });
+    expect(o.injectedPairs).toEqual([8]);
     expect(o.aaPairs).toEqual([9]);
-    // Pairs 7-9 measured A and A2 only.
-    expect(b.trials.filter((x) => x === 'C')).toHaveLength(6);
+    // Pair 9 measured A and A2 only.
+    expect(b.trials.filter((x) => x === 'C')).toHaveLength(8);
     expect(b.trials.filter((x) => x === 'A2')).toHaveLength(9);
     expect(b.trials.filter((x) => x === 'A')).toHaveLength(9);
     expect(o.tally.get('wild_ops')!.aaInconclusive).toBe(1);
     expect(o.tally.get('ops')).toMatchObject({ falseAlarms: 0, detections: 1 });
     expect(o.injectedRunDetections).toBe(1);
+  });
+
+  it("a latency that regresses at the first look ends regress's run but not the throughput metric's own verdict", async () => {
+    // C: p95 is 50% worse in every trial (regress's rule stops at its first 99% look, 8 pairs), throughput
+    // 20% worse but with one pair going the other way, so the 99% interval at 8 pairs still spans no change.
+    const noise = seededRandom(5);
+    const measure = async (arm: Arm, _run: number, pair: number) => {
+      const jitter = 1 + 0.04 * (noise() - 0.5);
+      const ops = arm === 'C' ? (pair === 3 ? 1100 : 800) * jitter : 1000 * jitter;
+      const p95 = arm === 'C' ? 3 : 2 * jitter;
+      return [metricFromTrials('ops', 'ops/s', 'higher', [ops]), metricFromTrials('p95_ms', 'ms', 'lower', [p95])];
+    };
+    const judge2 = (map: Parameters<typeof verdicts>[0], final: boolean) => verdicts(map, () => 0.1, () => 0.2, final ? 0.95 : 0.99);
+    const o = await calibrationRuns({ runs: 1, startPairs: 6, maxPairs: 12, target: 'ops', better: 'higher', gating: ['ops'], measure, judge: judge2, rnd: seededRandom(6) });
+    // What CI sees: regress stops at the first look, on the latency.
+    expect(o.injectedPairs).toEqual([8]);
+    expect(o.injectedRunDetections).toBe(1);
+    expect(o.tally.get('p95_ms')!.detections).toBe(1);
+    // The throughput metric's own rule went on: inconclusive at 8 (pair 3 disagrees), regressed later.
+    expect(o.tally.get('ops')).toMatchObject({ detections: 1, injectedInconclusive: 0 });
+  });
+
+  it("a metric's own verdict is its first decided one; regress's rule judges the whole run where it stops", async () => {
+    const noise = seededRandom(8);
+    const measure = async (arm: Arm, _run: number, pair: number) => {
+      const jitter = 1 + 0.02 * (noise() - 0.5);
+      // Quiet for 8 pairs (no-change at the first 99% look), then A2 drops 60%: regress's rule, still open
+      // on 'other', sees the drop later and calls the whole A/A run an alarm; the metric's own rule had stopped.
+      const late = arm === 'A2' && pair > 8 ? 400 * jitter : 1000 * jitter;
+      const other = arm === 'A2' ? 1000 * (1 + 0.3 * (noise() - 0.5)) : 1000 * jitter;
+      return [metricFromTrials('late_ops', 'ops/s', 'higher', [late]), metricFromTrials('other_ops', 'ops/s', 'higher', [other])];
+    };
+    const o = await calibrationRuns({ runs: 1, startPairs: 6, maxPairs: 20, target: 'late_ops', better: 'higher', gating: ['late_ops'], measure, judge, rnd: seededRandom(9) });
+    expect(o.tally.get('late_ops')).toMatchObject({ falseAlarms: 0, aaInconclusive: 0 });
+    expect(o.aaRunAlarms).toBe(1);
+    expect(o.aaPairs[0]).toBeGreaterThan(8);
   });
 });
