@@ -2,7 +2,9 @@
 const path = require('node:path');
 
 module.exports = {
-  testEnvironment: 'node',
+  // The node environment, removing the temp directories each test file made (tools/jest/environment.js).
+  testEnvironment: path.join(__dirname, 'tools/jest/environment.js'),
+  setupFiles: [path.join(__dirname, 'tools/jest/temp-dirs.js')],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.base.json') }],
   },

@@ -211,6 +211,26 @@ export async function calibrationRuns(input: CalibrationRunsInput): Promise<Cali
   return { tally, aaPairs, injectedPairs, realized, aaRunAlarms, injectedRunDetections };
 }
 
+/** Attempts after a failed trial before a calibration gives up. */
+export const TRIAL_RETRIES = 2;
+
+/**
+ * One trial, measured again (up to TRIAL_RETRIES times, 2 s apart) when it throws: a calibration is an
+ * hour of trials, and one dropped client connection (\`Connection is closed.\` from ioredis at run 20 of
+ * 20, 46 minutes in) threw all of it away. Bad input and an abort are not retried.
+ */
+export async function retryTrial<T>(trial: () => Promise<T>, onRetry: (err: unknown, attempt: number) => void, signal?: AbortSignal, pauseMs = 2000): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await trial();
+    } catch (err) {
+      if (signal?.aborted || attempt >= TRIAL_RETRIES || (err instanceof DevstackError && err.code === 'BAD_INPUT')) throw err;
+      onRetry(err, attempt + 1);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+}
+
 /**
  * `regress --calibrate`: how often the verdict cries wolf and how often it catches a real 20% slowdown.
  * Each run measures three arms in a seeded random order per round: A and A2 (the same profile: A vs A2
@@ -234,13 +254,22 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
   const load0 = os.loadavg()[0];
   const result = startResult(spec.backend, 'calibrate');
   if (load0 > os.cpus().length / 2) result.warnings!.push(`load average ${load0.toFixed(2)} on ${os.cpus().length} cores: a busy machine; these rates describe it, not a quiet one`);
-  const measure = async () => {
-    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
-    const r = await spec.bench({ ...options, ...cal.trialOptions, trials: 1, config, progress: () => undefined }, signal);
-    result.server ??= r.server;
-    result.profile ??= r.profile;
-    return r.metrics;
-  };
+  const retried: string[] = [];
+  const measure = () =>
+    retryTrial(
+      async () => {
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+        const r = await spec.bench({ ...options, ...cal.trialOptions, trials: 1, config, progress: () => undefined }, signal);
+        result.server ??= r.server;
+        result.profile ??= r.profile;
+        return r.metrics;
+      },
+      (err, attempt) => {
+        retried.push((err as Error).message);
+        progress(`${spec.backend} calibrate: a trial failed (${(err as Error).message}); measuring it again (${attempt}/${TRIAL_RETRIES})`);
+      },
+      signal,
+    );
   const target = cal.gating[0];
   const pick = (ms: Metric[]) => {
     const m = ms.find((x) => x.name === target);
@@ -316,6 +345,7 @@ export async function calibrateAb<O extends RegressOptions>(spec: AbRegressSpec<
     quota.release();
   }
 
+  if (retried.length) result.warnings!.push(`${retried.length} trial(s) failed and were measured again: ${[...new Set(retried)].join('; ')}`);
   const load1 = os.loadavg()[0];
   const { tally, aaPairs, injectedPairs, realized, aaRunAlarms, injectedRunDetections } = runsOut!;
   const perMetric = [...tally.entries()].map(([name, t]) => ({

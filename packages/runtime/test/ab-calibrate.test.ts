@@ -1,5 +1,6 @@
 import { metricFromTrials } from '@devstack/core';
-import { calibrationRuns, nextQuota, type Arm } from '../src/ab-calibrate';
+import { calibrationRuns, nextQuota, retryTrial, TRIAL_RETRIES, type Arm } from '../src/ab-calibrate';
+import { DevstackError } from '@devstack/core';
 import { sequentialAb, verdicts } from '../src/ab-sequential';
 import { seededRandom } from '@devstack/core';
 
@@ -196,5 +197,23 @@ describe('calibrationRuns (the regress rule, twice over a shared A)', () => {
     expect(o.tally.get('late_ops')).toMatchObject({ falseAlarms: 0, aaInconclusive: 0 });
     expect(o.aaRunAlarms).toBe(1);
     expect(o.aaPairs[0]).toBeGreaterThan(8);
+  });
+});
+
+describe('retryTrial (one dropped connection does not end an hour of calibration)', () => {
+  it('measures a failed trial again and returns the retry', async () => {
+    let calls = 0;
+    const seen: number[] = [];
+    const v = await retryTrial(async () => (++calls === 1 ? Promise.reject(new Error('Connection is closed.')) : 42), (_e, a) => seen.push(a), undefined, 0);
+    expect(v).toBe(42);
+    expect(seen).toEqual([1]);
+  });
+  it(`gives up after ${TRIAL_RETRIES} retries with the trial's own error, and never retries bad input`, async () => {
+    let calls = 0;
+    await expect(retryTrial(async () => { calls++; throw new Error('Connection is closed.'); }, () => undefined, undefined, 0)).rejects.toThrow('Connection is closed.');
+    expect(calls).toBe(TRIAL_RETRIES + 1);
+    calls = 0;
+    await expect(retryTrial(async () => { calls++; throw new DevstackError('BAD_INPUT', 'no such workload'); }, () => undefined, undefined, 0)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(calls).toBe(1);
   });
 });
