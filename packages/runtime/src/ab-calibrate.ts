@@ -5,6 +5,7 @@ import {
   median,
   minimumDetectableEffect,
   seededRandom,
+  sleep,
   startResult,
   parseThresholds,
   relativeShift,
@@ -226,7 +227,7 @@ export async function retryTrial<T>(trial: () => Promise<T>, onRetry: (err: unkn
     } catch (err) {
       if (signal?.aborted || attempt >= TRIAL_RETRIES || (err instanceof DevstackError && err.code === 'BAD_INPUT')) throw err;
       onRetry(err, attempt + 1);
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      await sleep(pauseMs, signal);
     }
   }
 }
