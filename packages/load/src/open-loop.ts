@@ -191,7 +191,15 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
       res.resume();
     });
     req.on('error', (err) => complete((err as Error).message === 'request timed out' ? 'timeout' : errorKind(err)));
-    const timer = setTimeout(() => req.destroy(new Error('request timed out')), Math.max(1, intended + timeoutMs - performance.now()));
+    // Node's timers run on the loop's cached millisecond clock and may fire up to 1 ms before
+    // performance.now() reaches the deadline; re-arm until it truly has passed.
+    const deadline = intended + timeoutMs;
+    const expire = () => {
+      const left = deadline - performance.now();
+      if (left > 0) timer = setTimeout(expire, Math.max(1, Math.ceil(left)));
+      else req.destroy(new Error('request timed out'));
+    };
+    let timer = setTimeout(expire, Math.max(1, Math.ceil(deadline - performance.now())));
     req.end();
   };
 
