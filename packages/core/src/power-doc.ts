@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AB_CONFIDENCE, AB_INTERIM_CONFIDENCE, AB_METHOD } from './ab-stats';
 import type { LoadedConfig } from './config';
@@ -57,8 +57,24 @@ export function calibrationTable(data: CalibrationData): ResultTable {
   };
 }
 
-/** docs/REGRESSION_POWER.md from the newest calibration of each backend in .devstack/results. */
-export function renderPowerDoc(latest: TaskResult[]): string {
+const KEPT_NOTE = '_Kept from the previous docs/REGRESSION_POWER.md: this checkout has no calibration result of this backend in .devstack/results._';
+
+/** The "## <backend>" sections of a power doc, by backend (each section's text up to the next one). */
+export function powerDocSections(text: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  for (const part of text.split(/^## /m).slice(1)) {
+    const name = part.slice(0, part.indexOf('\n')).trim();
+    if (name) sections.set(name, `## ${part}`.trimEnd());
+  }
+  return sections;
+}
+
+/**
+ * docs/REGRESSION_POWER.md from the newest calibration of each backend in .devstack/results. `kept`:
+ * sections of an earlier doc for backends without a result here (a calibration measured in another
+ * checkout or before a fresh clone); they stay, marked as kept, so one calibration never erases another's.
+ */
+export function renderPowerDoc(latest: TaskResult[], kept: ReadonlyMap<string, string> = new Map()): string {
   const out = [
     '# Regression power: how far the regress verdict can be trusted on this machine',
     '',
@@ -78,19 +94,25 @@ export function renderPowerDoc(latest: TaskResult[]): string {
     'slowdown must clear 10%, not 20%, and the A/A column shows what that costs in false alarms.',
     '',
   ];
-  if (!latest.length) {
+  const sections = new Map<string, string>();
+  for (const [name, text] of kept) sections.set(name, text.includes(KEPT_NOTE) ? text : text.replace(/^(## .*\n)/, `$1\n${KEPT_NOTE}\n`));
+  for (const r of latest) sections.delete(r.backend);
+  if (!latest.length && !sections.size) {
     out.push('_No calibration has been run on this machine yet._', '', 'Run, on a quiet machine (load average under half the cores):', '', '```', 'npx nx run postgres:regress --calibrate --quick --runs 20', 'npx nx run redis:regress --calibrate --quick --runs 20', '```', '');
     return out.join('\n');
   }
   for (const r of latest) {
     const d = r.data as unknown as CalibrationData;
-    out.push(`## ${r.backend}`, '', `Measured ${r.startedAt} on ${r.machine.cpuModel} x${r.machine.cores} (load average ${d.loadAverage[0]} at start, ${d.loadAverage[1]} at end), ${r.server ? `${r.server.name} ${r.server.version}, ` : ''}profile ${r.profile ?? '-'}.`, '');
-    out.push(`Command: \`${d.command}\``, '', `Injection: ${d.injection.note}`, '');
-    if (!d.looks) out.push('_Measured before the 99%/95% split of looks: 95% at every look, per-metric counts where regress\'s rule stopped (a metric could be cut off by another\'s regression)._', '');
-    if (d.wholeRuns) out.push(`Whole runs, as CI sees them (regress exits 1 when any metric regressed): ${d.wholeRuns.aaAlarms}/${d.runs} A/A runs raised an alarm on some metric; ${d.wholeRuns.injectedDetections}/${d.runs} injected runs regressed on some metric.`, '');
+    const lines: string[] = [];
+    lines.push(`## ${r.backend}`, '', `Measured ${r.startedAt} on ${r.machine.cpuModel} x${r.machine.cores} (load average ${d.loadAverage[0]} at start, ${d.loadAverage[1]} at end), ${r.server ? `${r.server.name} ${r.server.version}, ` : ''}profile ${r.profile ?? '-'}.`, '');
+    lines.push(`Command: \`${d.command}\``, '', `Injection: ${d.injection.note}`, '');
+    if (!d.looks) lines.push('_Measured before the 99%/95% split of looks: 95% at every look, per-metric counts where regress\'s rule stopped (a metric could be cut off by another\'s regression)._', '');
+    if (d.wholeRuns) lines.push(`Whole runs, as CI sees them (regress exits 1 when any metric regressed): ${d.wholeRuns.aaAlarms}/${d.runs} A/A runs raised an alarm on some metric; ${d.wholeRuns.injectedDetections}/${d.runs} injected runs regressed on some metric.`, '');
     const t = calibrationTable(d);
-    out.push(mdRow(t.head), mdRow(t.head.map(() => '---')), ...t.rows.map(mdRow), '');
+    lines.push(mdRow(t.head), mdRow(t.head.map(() => '---')), ...t.rows.map(mdRow));
+    sections.set(r.backend, lines.join('\n'));
   }
+  for (const name of [...sections.keys()].sort()) out.push(sections.get(name)!, '');
   return out.join('\n');
 }
 
@@ -106,6 +128,6 @@ export function writePowerDoc(config: LoadedConfig): string {
   }
   const doc = path.join(config.root, 'docs', 'REGRESSION_POWER.md');
   mkdirSync(path.dirname(doc), { recursive: true });
-  writeFileSync(doc, renderPowerDoc(latest));
+  writeFileSync(doc, renderPowerDoc(latest, existsSync(doc) ? powerDocSections(readFileSync(doc, 'utf8')) : undefined));
   return doc;
 }

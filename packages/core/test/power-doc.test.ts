@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config';
-import { calibrationTable, renderPowerDoc, writePowerDoc, type CalibrationData } from '../src/power-doc';
+import { calibrationTable, powerDocSections, renderPowerDoc, writePowerDoc, type CalibrationData } from '../src/power-doc';
 import { writeResult, type TaskResult } from '../src/results';
 
 const data: CalibrationData = {
@@ -76,6 +76,24 @@ describe('writePowerDoc', () => {
     expect(text).toContain('## redis');
     expect(text).not.toContain('## postgres');
     expect(text).not.toContain('_No calibration has been run');
+  });
+
+  it('keeps the sections of backends calibrated elsewhere (marked, once) and replaces those it has a result for', () => {
+    const config = loadConfig({ root: mkdtempSync(path.join(os.tmpdir(), 'devstack-power-')), env: {} });
+    mkdirSync(path.join(config.root, 'docs'));
+    const earlier = ['# Regression power', '', 'old header', '', '## postgres', '', 'Measured 2026-12-02 elsewhere.', '', '| select_only_tps | 20/20 |', '', '## redis', '', 'Measured long ago.', ''].join('\n');
+    writeFileSync(path.join(config.root, 'docs', 'REGRESSION_POWER.md'), earlier);
+    writeResult(config.stateRoot, calibration('redis', 'completed'));
+    writePowerDoc(config);
+    const twice = readFileSync(writePowerDoc(config), 'utf8');
+    const sections = powerDocSections(twice);
+    expect([...sections.keys()]).toEqual(['postgres', 'redis']);
+    expect(sections.get('postgres')).toContain('| select_only_tps | 20/20 |');
+    expect(sections.get('postgres')!.match(/Kept from the previous/g)).toHaveLength(1);
+    expect(sections.get('redis')).not.toContain('long ago');
+    expect(sections.get('redis')).not.toContain('Kept from');
+    expect(sections.get('redis')).toContain('Measured 2026-12-01T22:22:40.245Z');
+    expect(twice).not.toContain('old header');
   });
 
   it('writes the "not yet" page when there are no results at all', () => {
