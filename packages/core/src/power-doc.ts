@@ -98,7 +98,7 @@ export function renderPowerDoc(latest: TaskResult[], kept: ReadonlyMap<string, s
   for (const [name, text] of kept) sections.set(name, text.includes(KEPT_NOTE) ? text : text.replace(/^(## .*\n)/, `$1\n${KEPT_NOTE}\n`));
   for (const r of latest) sections.delete(r.backend);
   if (!latest.length && !sections.size) {
-    out.push('_No calibration has been run on this machine yet._', '', 'Run, on a quiet machine (load average under half the cores):', '', '```', 'npx nx run postgres:regress --calibrate --quick --runs 20', 'npx nx run redis:regress --calibrate --quick --runs 20', '```', '');
+    out.push('_No calibration has been run on this machine yet._', '', 'Run, on a quiet machine (load average under half the cores):', '', '```', 'npx nx run postgres:regress --calibrate --quick --runs 20', 'npx nx run mysql:regress --calibrate --quick --runs 20', 'npx nx run mongodb:regress --calibrate --quick --runs 20', 'npx nx run redis:regress --calibrate --quick --runs 20', '```', '');
     return out.join('\n');
   }
   for (const r of latest) {
