@@ -23,6 +23,8 @@ export interface MongoBenchOptions extends BenchOptions {
   pointReadDocs?: number;
   pointReadConcurrency?: number;
   pointReadSeconds?: number;
+  /** 'ycsb': the load and the YCSB workloads only (no single inserts, no point-read probe): regress calibration's trial. */
+  only?: 'ycsb';
 }
 
 /** Quick: seconds, for tests and `npm start`. Full: long enough to leave the warm-up behind. */
@@ -50,10 +52,11 @@ export function activeProfile(file: string | undefined): string | undefined {
 
 interface Trial {
   batchedDocsPerSec: number;
-  singleDocsPerSec: number;
-  single: LatencyRecorder;
   workloads: Partial<Record<WorkloadName, WorkloadOutcome>>;
-  pointRead: PointReadOutcome;
+  /** Absent with --only ycsb. */
+  singleDocsPerSec?: number;
+  single?: LatencyRecorder;
+  pointRead?: PointReadOutcome;
 }
 
 /** `nx run mongodb:bench`: YCSB A/B/C through the official driver, plus batched and single inserts. */
@@ -65,6 +68,8 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
   const unknown = workloads.filter((w) => !(w in WORKLOADS));
   if (unknown.length) throw new DevstackError('BAD_INPUT', `Unknown YCSB workload(s): ${unknown.join(', ')}.`, { fix: 'Use --workloads A,B,C (any subset).' });
   const trials = options.trials ?? config.trials;
+  if (options.only !== undefined && options.only !== 'ycsb') throw new DevstackError('BAD_INPUT', `Unknown --only "${options.only}".`, { fix: 'Use --only ycsb (the load and the YCSB workloads), or leave it out for everything.' });
+  const ycsbOnly = options.only === 'ycsb';
 
   const result = startResult('mongodb', 'bench');
   const client = await connect(config);
@@ -86,27 +91,29 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
         const usertable = db.collection('usertable');
         progress(`load: ${o.records} records, insertMany batches of ${o.batchSize}`);
         const load = await loadBatched(usertable, o.records, o.docSize, o.batchSize, o.concurrency);
-        const single = await insertSingles(db.collection('singles'), o.singleInserts, o.docSize, o.concurrency);
+        const single = ycsbOnly ? undefined : await insertSingles(db.collection('singles'), o.singleInserts, o.docSize, o.concurrency);
         const workloadRuns: Trial['workloads'] = {};
         for (const w of workloads) {
           if (signal?.aborted) throw signal.reason;
           progress(`workload ${w} (${WORKLOADS[w].description}): ${o.operations} ops`);
           workloadRuns[w] = await runWorkload(usertable, w, { ...o, seed: 1000 * (t + 1) });
         }
+        if (ycsbOnly) return { batchedDocsPerSec: load.docsPerSec, workloads: workloadRuns };
         progress(`point reads: findOne({_id}) over ${o.pointReadDocs} documents, ${o.pointReadConcurrency} in flight, ${o.pointReadSeconds} s`);
         const pointRead = await pointReads(
           db.collection('pointreads'),
           { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds, docSize: o.docSize, seed: 7000 * (t + 1) },
           signal,
         );
-        return { batchedDocsPerSec: load.docsPerSec, singleDocsPerSec: single.docsPerSec, single: single.latency, workloads: workloadRuns, pointRead };
+        return { batchedDocsPerSec: load.docsPerSec, singleDocsPerSec: single!.docsPerSec, single: single!.latency, workloads: workloadRuns, pointRead };
       },
       progress,
       signal,
     );
-    result.metrics.push(...metricsOf(perTrial, workloads, o.concurrency, { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds }));
-    const misses = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.misses, 0) + t.pointRead.misses, 0);
-    const errors = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.errors, 0) + t.single.errors + t.pointRead.latency.errors, 0);
+    result.metrics.push(...metricsOf(perTrial, workloads, o.concurrency, ycsbOnly ? undefined : { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds }));
+    if (ycsbOnly) result.notes.push('--only ycsb: the load and the YCSB workloads; no single inserts, no point-read probe');
+    const misses = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.misses, 0) + (t.pointRead?.misses ?? 0), 0);
+    const errors = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.errors, 0) + (t.single?.errors ?? 0) + (t.pointRead?.latency.errors ?? 0), 0);
     result.checks.push({ name: 'every point read found its record', passed: misses === 0, expected: '0 misses', observed: `${misses} misses` });
     result.checks.push({ name: 'no failed operations', passed: errors === 0, expected: '0', observed: String(errors) });
     const read = result.metrics.find((m) => m.name === 'point_read_p95_ms');
@@ -122,15 +129,18 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
   }
 }
 
-function metricsOf(perTrial: Trial[], workloads: WorkloadName[], concurrency: number, probe: { docs: number; concurrency: number; seconds: number }): Metric[] {
+/** `probe` undefined: the trials ran with --only ycsb (no single inserts, no point-read probe). */
+function metricsOf(perTrial: Trial[], workloads: WorkloadName[], concurrency: number, probe: { docs: number; concurrency: number; seconds: number } | undefined): Metric[] {
   const labels = { concurrency };
   const merged = (pick: (t: Trial) => LatencyRecorder | undefined) => perTrial.reduce((a, t) => a.merge(pick(t)!), new LatencyRecorder()).snapshot();
   const snaps = (pick: (t: Trial) => LatencyRecorder | undefined) => perTrial.map((t) => pick(t)!.snapshot());
-  const out: Metric[] = [
-    metricFromTrials('insert_batched_docs_per_s', 'docs/s', 'higher', perTrial.map((t) => t.batchedDocsPerSec), { labels }),
-    metricFromTrials('insert_single_docs_per_s', 'docs/s', 'higher', perTrial.map((t) => t.singleDocsPerSec), { labels }),
-    latencyMetric('insert_single_p95_ms', snaps((t) => t.single), merged((t) => t.single)),
-  ];
+  const out: Metric[] = [metricFromTrials('insert_batched_docs_per_s', 'docs/s', 'higher', perTrial.map((t) => t.batchedDocsPerSec), { labels })];
+  if (probe) {
+    out.push(
+      metricFromTrials('insert_single_docs_per_s', 'docs/s', 'higher', perTrial.map((t) => t.singleDocsPerSec!), { labels }),
+      latencyMetric('insert_single_p95_ms', snaps((t) => t.single), merged((t) => t.single)),
+    );
+  }
   for (const w of workloads) {
     const k = w.toLowerCase();
     out.push(metricFromTrials(`ycsb_${k}_ops_per_s`, 'ops/s', 'higher', perTrial.map((t) => t.workloads[w]!.opsPerSec), { labels: { ...labels, workload: WORKLOADS[w].description } }));
@@ -140,11 +150,12 @@ function metricsOf(perTrial: Trial[], workloads: WorkloadName[], concurrency: nu
   // Point-query latency: the read-only workload's reads (or the first workload's if C was not run).
   const pw = workloads.includes('C') ? 'C' : workloads[0];
   out.push(latencyMetric('point_read_p95_ms', snaps((t) => t.workloads[pw]!.read), merged((t) => t.workloads[pw]!.read), { slo: SLO_P95_MS.dbSingleRow, labels: { workload: pw } }));
+  if (!probe) return out;
   // Point-read throughput (findOne by _id, closed loop): the figure issue 17 compares across FerretDB backends.
   const probeLabels = { documents: probe.docs, concurrency: probe.concurrency, durationS: probe.seconds };
-  const reads = merged((t) => t.pointRead.latency);
-  out.push(metricFromTrials('point_read_ops', 'ops/s', 'higher', perTrial.map((t) => t.pointRead.opsPerSec), { labels: probeLabels }));
-  const probeSnaps = perTrial.map((t) => t.pointRead.latency.snapshot());
+  const reads = merged((t) => t.pointRead!.latency);
+  out.push(metricFromTrials('point_read_ops', 'ops/s', 'higher', perTrial.map((t) => t.pointRead!.opsPerSec), { labels: probeLabels }));
+  const probeSnaps = perTrial.map((t) => t.pointRead!.latency.snapshot());
   const spread = { p50: reads.p50, p95: reads.p95, p99: reads.p99, max: reads.max };
   out.push(metricFromTrials('point_read_probe_p50_ms', 'ms', 'lower', probeSnaps.map((x) => x.p50), { ...spread, labels: probeLabels }));
   out.push(latencyMetric('point_read_probe_p95_ms', probeSnaps, reads, { slo: SLO_P95_MS.dbSingleRow, labels: probeLabels }));

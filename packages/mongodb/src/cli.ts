@@ -17,6 +17,7 @@ const benchFlags: FlagSpec[] = [
   { name: 'point-read-seconds', type: 'number', description: 'point-read probe: seconds per trial (quick 3, full 10)' },
   { name: 'distribution', type: 'string', description: 'key choice', choices: ['zipfian', 'uniform'] },
   { name: 'workloads', type: 'list', description: 'YCSB workloads to run (A,B,C)' },
+  { name: 'only', type: 'string', description: 'ycsb: the load and the YCSB workloads only (no single inserts, no point-read probe)', choices: ['ycsb'] },
   { name: 'keep', type: 'boolean', description: 'keep the devstack_bench database' },
 ];
 

@@ -42,6 +42,21 @@ describe('mongodb bench (short, real)', () => {
     expect(result.checks.find((c) => c.name === 'no failed operations')?.passed).toBe(true);
   });
 
+  it('--only ycsb runs the load and the workloads only (the regress calibration trial)', async () => {
+    const result = await bench({ config, trials: 1, records: 200, operations: 150, concurrency: 4, docSize: 200, batchSize: 50, workloads: ['C', 'A'], only: 'ycsb' });
+    expect(result.metrics.map((x) => x.name).sort()).toEqual(
+      ['insert_batched_docs_per_s', 'point_read_p95_ms', 'ycsb_a_ops_per_s', 'ycsb_a_read_p95_ms', 'ycsb_a_update_p95_ms', 'ycsb_c_ops_per_s', 'ycsb_c_read_p95_ms'].sort(),
+    );
+    expect(result.notes).toContain('--only ycsb: the load and the YCSB workloads; no single inserts, no point-read probe');
+    expect(result.checks.find((c) => c.name === 'every point read found its record')).toMatchObject({ passed: true, observed: '0 misses' });
+  });
+
+  it('refuses an unknown --only with BAD_INPUT naming the choice', async () => {
+    const err = await bench({ config, only: 'probe' as 'ycsb' }).catch((e) => e);
+    expect(isDevstackError(err, 'BAD_INPUT')).toBe(true);
+    expect(err.message).toBe('Unknown --only "probe".');
+  });
+
   it('refuses a bad option with BAD_INPUT before touching the server', async () => {
     const err = await bench({ config, records: 0 }).catch((e) => e);
     expect(isDevstackError(err, 'BAD_INPUT')).toBe(true);
