@@ -117,6 +117,8 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
   const settleS = Math.max(0, input.settleSeconds ?? 0);
   const settleCount = Math.round(rate * settleS);
   const total = settleCount + Math.max(1, Math.round(rate * seconds));
+  /** When the first measured request is due, ms after t0. */
+  const measuredFrom = (settleCount * 1000) / rate;
   const all = new LatencyRecorder();
   const perRoute = new Map(input.paths.map((p) => [p, { rec: new LatencyRecorder(), ops: 0, failed: 0, kinds: {} as Record<string, number> }]));
   const kinds: Record<string, number> = {};
@@ -166,7 +168,9 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
       ops += 1;
       r.ops += 1;
       const now = performance.now();
-      const sentMs = intended - t0 - settleS * 1000;
+      // Due time from the first measured request's, in exact arithmetic: (t0 + 500) - t0 - 500 can be
+      // -1e-13 and put request 0 into bucket -1.
+      const sentMs = ((i - settleCount) * 1000) / rate;
       const b = bucketMs ? bucketOf(sentMs) : undefined;
       if (b) b.ops += 1;
       if (kind === undefined) {
@@ -180,7 +184,7 @@ export async function runOpenLoop(input: OpenLoopInput): Promise<OpenLoopResult>
         if (b) b.failed += 1;
         addKind(kinds, kind);
         addKind(r.kinds, kind);
-        if (failures.length < MAX_FAILURE_EVENTS) failures.push({ sentMs: Math.round(sentMs * 10) / 10, doneMs: Math.round((now - t0 - settleS * 1000) * 10) / 10, route, kind });
+        if (failures.length < MAX_FAILURE_EVENTS) failures.push({ sentMs: Math.round(sentMs * 10) / 10, doneMs: Math.round((now - t0 - measuredFrom) * 10) / 10, route, kind });
       }
       settle();
     };
