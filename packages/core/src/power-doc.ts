@@ -89,9 +89,9 @@ export function renderPowerDoc(latest: TaskResult[], kept: ReadonlyMap<string, s
     'exits 1). The per-metric columns give each metric\'s own sequential verdict (its first decided one): its power as if it',
     'were the only metric judged, so a latency that regresses first does not hide whether the throughput would have caught it.',
     'The minimum detectable effect is 1.43 times the median 95% half-width seen in A/A runs at 6 pairs (one look; about 80% power), never below the threshold.',
-    'By that rule a slowdown exactly the size of the threshold is called only about half the time, so the calibrated gating',
-    'throughput metrics gate at a per-metric threshold of 10% (the backend\'s default; `--thresholds name=0.2` overrides it): a 20%',
-    'slowdown must clear 10%, not 20%, and the A/A column shows what that costs in false alarms.',
+    'By that rule a slowdown exactly the size of the threshold is called only about half the time, so a backend may gate its',
+    'calibrated throughput metrics at a per-metric threshold of 10% (its default; `--thresholds name=0.2` overrides it): a 20%',
+    'slowdown must clear 10%, not 20%, and the A/A column shows what that costs in false alarms. The threshold column says which.',
     '',
   ];
   const sections = new Map<string, string>();

@@ -215,7 +215,7 @@ export async function calibrationRuns(input: CalibrationRunsInput): Promise<Cali
 /**
  * Pairs per quota in the sizing step. With 3, one step's estimate spread from -8% to +36% (postgres)
  * and a step read as 22.7% realized 16.9% over 8 runs (redis). 5 should narrow the spread by about a
- * quarter (sqrt(3/5)); not measured side by side. The runs still realized 25-26% after 19-20% sizing steps.
+ * quarter (sqrt(3/5)); not measured side by side. postgres, redis and mysql runs still realized 25-26% after 17-20% sizing steps (mongodb 21% after 18%).
  */
 const SIZING_PAIRS = 5;
 
