@@ -156,10 +156,26 @@ export async function runCli(program: string, tasks: Record<string, CliTaskSpec>
   }
   if (!options.noExit) {
     process.exitCode = code;
-    // Drivers keep sockets open; exit once output is flushed.
-    setImmediate(() => process.exit(code));
+    // Drivers keep sockets open, so the process exits explicitly, but only once output is flushed.
+    exitAfterFlush(code);
   }
   return code;
+}
+
+/**
+ * process.exit once stdout and stderr hold nothing unwritten. A pipe takes 64 KiB at once; the rest of a
+ * large --json result waits in the stream until the reader drains the pipe, and an exit before that cut
+ * the JSON at byte 65,536 (`load capacity --json | node ...` read "Unexpected end of JSON input").
+ * A write's callback runs after every earlier write has reached the descriptor.
+ */
+export function exitAfterFlush(code: number, exit: (code: number) => void = (c) => process.exit(c)): void {
+  let pending = 2;
+  const done = () => {
+    pending -= 1;
+    if (pending === 0) exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }
 
 async function runOne(program: string, taskName: string, spec: CliTaskSpec, values: Record<string, unknown>, json: boolean): Promise<number> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { helpText, parseFlags, runCli, type CliTaskSpec } from '../src/runner';
@@ -104,5 +104,38 @@ describe('parseFlags', () => {
     const text = helpText('p', { t: { description: 'd', flags: specs, run: async () => undefined as never } });
     expect(text).toContain('--mode <string>   (a|b)');
     expect(text).toContain('[default: 3]');
+  });
+});
+
+describe('runCli exits only after its output is flushed', () => {
+  // The runner bundled as it ships (esbuild, as tsup does), run in a child whose stdout is a pipe that
+  // nobody reads for a while: a 64 KiB pipe buffer takes a third of the result, the rest must wait.
+  jest.setTimeout(30000);
+  it('a --json result of 200 KiB reaches a slow reader whole', async () => {
+    const { buildSync } = await import('esbuild');
+    const { spawn } = await import('node:child_process');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'core-flush-'));
+    writeFileSync(path.join(dir, 'nx.json'), '{}');
+    const bundle = path.join(dir, 'runner.js');
+    // Dependencies bundled too: the child runs in a temporary directory without node_modules.
+    buildSync({ entryPoints: [path.join(__dirname, '../src/index.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent' });
+    const script = `const c = require(${JSON.stringify(bundle)});
+      const big = { description: 'big', run: async () => { const r = c.startResult('demo', 'big'); r.notes.push('x'.repeat(200 * 1024)); return r.finish(); } };
+      c.runCli('demo', { big }, { argv: ['big', '--json', '--quiet'] });`;
+    // The child's stdout is an OS pipe to a reader that starts after 1.5 s, as in `... --json | slow-consumer`
+    // (a pipe from spawn itself would not do: Node resumes an unread one when the child exits).
+    const child = spawn('bash', ['-c', 'set -o pipefail; "$NODE" -e "$SCRIPT" | (sleep 1.5; cat)'], {
+      cwd: dir,
+      env: { ...process.env, DEVSTACK_ROOT: dir, NODE: process.execPath, SCRIPT: script },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(0);
+    const parsed = JSON.parse(out) as { state: string; notes: string[] };
+    expect(parsed.state).toBe('completed');
+    expect(parsed.notes[0]).toHaveLength(200 * 1024);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
