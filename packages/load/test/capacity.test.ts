@@ -16,7 +16,8 @@ describe('k6/capacity.json', () => {
     // Through the api the redis route's p95 has a 5-16 ms floor (HTTPS + Node): it is judged by the API SLO.
     expect(byName.redis.sloP95Ms).toBe(byName.health.sloP95Ms);
     expect(byName.health.sloP95Ms).toBe(100);
-    expect(byName.vault.sloP95Ms).toBe(20);
+    // Judged by the API SLO, like redis: the 20 ms Vault op SLO is vault:bench's (k6/capacity.json says why).
+    expect(byName.vault.sloP95Ms).toBe(byName.health.sloP95Ms);
     expect(byName.mix.paths).toEqual(['/health', '/db/postgres', '/db/mysql', '/db/mongodb', '/cache/redis', '/vault/secret']);
     expect(plan.search.maxErrorRate).toBe(0.01);
   });
