@@ -115,27 +115,30 @@ describe('runCli exits only after its output is flushed', () => {
     const { buildSync } = await import('esbuild');
     const { spawn } = await import('node:child_process');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'core-flush-'));
-    writeFileSync(path.join(dir, 'nx.json'), '{}');
-    const bundle = path.join(dir, 'runner.js');
-    // Dependencies bundled too: the child runs in a temporary directory without node_modules.
-    buildSync({ entryPoints: [path.join(__dirname, '../src/index.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent' });
-    const script = `const c = require(${JSON.stringify(bundle)});
-      const big = { description: 'big', run: async () => { const r = c.startResult('demo', 'big'); r.notes.push('x'.repeat(200 * 1024)); return r.finish(); } };
-      c.runCli('demo', { big }, { argv: ['big', '--json', '--quiet'] });`;
-    // The child's stdout is an OS pipe to a reader that starts after 1.5 s, as in `... --json | slow-consumer`
-    // (a pipe from spawn itself would not do: Node resumes an unread one when the child exits).
-    const child = spawn('bash', ['-c', 'set -o pipefail; "$NODE" -e "$SCRIPT" | (sleep 1.5; cat)'], {
-      cwd: dir,
-      env: { ...process.env, DEVSTACK_ROOT: dir, NODE: process.execPath, SCRIPT: script },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const code = await new Promise<number | null>((r) => child.on('close', r));
-    expect(code).toBe(0);
-    const parsed = JSON.parse(out) as { state: string; notes: string[] };
-    expect(parsed.state).toBe('completed');
-    expect(parsed.notes[0]).toHaveLength(200 * 1024);
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      writeFileSync(path.join(dir, 'nx.json'), '{}');
+      const bundle = path.join(dir, 'runner.js');
+      // Dependencies bundled too: the child runs in a temporary directory without node_modules.
+      buildSync({ entryPoints: [path.join(__dirname, '../src/index.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent' });
+      const script = `const c = require(${JSON.stringify(bundle)});
+        const big = { description: 'big', run: async () => { const r = c.startResult('demo', 'big'); r.notes.push('x'.repeat(200 * 1024)); return r.finish(); } };
+        c.runCli('demo', { big }, { argv: ['big', '--json', '--quiet'] });`;
+      // The child's stdout is an OS pipe to a reader that starts after 1.5 s, as in `... --json | slow-consumer`
+      // (a pipe from spawn itself would not do: Node resumes an unread one when the child exits).
+      const child = spawn('bash', ['-c', 'set -o pipefail; "$NODE" -e "$SCRIPT" | (sleep 1.5; cat)'], {
+        cwd: dir,
+        env: { ...process.env, DEVSTACK_ROOT: dir, NODE: process.execPath, SCRIPT: script },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      expect(code).toBe(0);
+      const parsed = JSON.parse(out) as { state: string; notes: string[] };
+      expect(parsed.state).toBe('completed');
+      expect(parsed.notes[0]).toHaveLength(200 * 1024);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
