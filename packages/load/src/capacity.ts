@@ -13,6 +13,8 @@ export interface CapacityOptions extends BenchOptions {
   bisect?: number;
   /** Base URL of the api (default: the stack's api endpoint). */
   url?: string;
+  /** Whole searches one after the other (default 1): the knees' spread across them is reported and checked. */
+  runs?: number;
 }
 
 /** One open-loop step of a route's search, with what every process used meanwhile. */
@@ -137,6 +139,33 @@ export function kneeMetrics(trials: RouteCapacity[][]): Metric[] {
   });
 }
 
+/** How far the knees of one route spread over repeated searches. */
+export interface KneeSpread {
+  route: string;
+  /** Per run, in order ("at least" knees at the cap count as the cap). */
+  knees: number[];
+  median: number;
+  /** Largest distance of a run's knee from the median, % of the median (0 when the median is 0 and every knee is 0). */
+  maxDeviationPct: number;
+}
+
+/** The spread of every route's knee over `runs` whole searches (routes in the first run's order). */
+export function kneeSpread(runs: Pick<RouteCapacity, 'route' | 'knee'>[][]): KneeSpread[] {
+  const names = [...new Set(runs.flat().map((r) => r.route))];
+  return names.map((route) => {
+    const knees = runs.map((run) => run.find((r) => r.route === route)?.knee).filter((k): k is number => k !== undefined);
+    const sorted = [...knees].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    const worst = Math.max(...knees.map((k) => Math.abs(k - median)));
+    const maxDeviationPct = median > 0 ? Math.round((worst / median) * 1000) / 10 : worst === 0 ? 0 : Infinity;
+    return { route, knees, median, maxDeviationPct };
+  });
+}
+
+/** Knees of repeated searches agree when each is within this % of the route's median (issue 16: +-15%). */
+export const KNEE_SPREAD_PCT = 15;
+
 /** "2500", ">= 3000" (the cap: not searched above), "< 30" (failed at minRate). */
 export function kneeText(r: Pick<RouteCapacity, 'knee' | 'stoppedBy' | 'firstFail'>): string {
   if (r.stoppedBy === 'maxRate') return `>= ${r.knee}`;
@@ -158,8 +187,15 @@ export async function capacityTask(given: CapacityOptions, signal?: AbortSignal)
   const { config } = contextOf(options);
   const result = startResult('load', 'capacity', { profile: config.profile });
   if (given.quick) result.notes.push(`quick: routes ${options.routes!.join(', ')}, ${options.bisect} bisection step(s); the full search: npx nx run load:capacity`);
-  const run = await capacitySearch(options, signal);
-  result.metrics.push(...kneeMetrics([run.routes]));
+  const runCount = options.runs ?? 1;
+  if (!Number.isInteger(runCount) || runCount < 1 || runCount > 10) throw new DevstackError('BAD_INPUT', `--runs must be a whole number from 1 to 10 (got ${options.runs}).`, { fix: 'e.g. --runs 3: three whole searches, one after the other, and the spread of their knees.' });
+  const runs: Awaited<ReturnType<typeof capacitySearch>>[] = [];
+  for (let i = 0; i < runCount && !signal?.aborted; i++) {
+    if (runCount > 1) contextOf(options).progress(`capacity: run ${i + 1}/${runCount}`);
+    runs.push(await capacitySearch(options, signal));
+  }
+  const run = runs[runs.length - 1];
+  result.metrics.push(...kneeMetrics(runs.map((r) => r.routes)));
   result.tables!.push({
     title: `Knees: highest open-loop arrival rate with p95 under the route's SLO and errors <= ${run.plan.search.maxErrorRate * 100}% (latency from the intended send time; a rate fails only when ${run.plan.search.retries + 1} steps in a row fail; bracket within ${run.plan.search.resolution * 100}%; not searched above ${run.plan.search.maxRate} req/s)`,
     head: ['route', 'SLO p95 ms', 'knee req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'first fail req/s', 'why', 'generator-bound', 'steps'],
@@ -177,6 +213,21 @@ export async function capacityTask(given: CapacityOptions, signal?: AbortSignal)
       r.steps.length,
     ]),
   });
+  if (runs.length > 1) {
+    const spread = kneeSpread(runs.map((r) => r.routes));
+    result.tables!.push({
+      title: `Knee per run (${runs.length} whole searches, one after the other; ">=" at the cap of ${run.plan.search.maxRate} req/s counts as the cap); the tables below are the last run's`,
+      head: ['route', ...runs.map((_, i) => `run ${i + 1}`), 'median', 'max deviation'],
+      rows: spread.map((x) => [x.route, ...runs.map((r) => { const k = r.routes.find((y) => y.route === x.route); return k ? kneeText(k) : '-'; }), x.median, `${x.maxDeviationPct}%`]),
+    });
+    const off = spread.filter((x) => !(x.maxDeviationPct <= KNEE_SPREAD_PCT));
+    result.checks.push({
+      name: `every route's knee within +-${KNEE_SPREAD_PCT}% of its median over ${runs.length} runs`,
+      passed: off.length === 0,
+      expected: `max deviation <= ${KNEE_SPREAD_PCT}%`,
+      observed: off.length ? off.map((x) => `${x.route} ${x.knees.join('/')} (${x.maxDeviationPct}%)`).join('; ') : spread.map((x) => `${x.route} ${x.maxDeviationPct}%`).join(', '),
+    });
+  }
   result.tables!.push({
     title: 'Every step (CPU % of one core averaged over the step, peak RSS)',
     head: ['route', 'phase', 'rate', 'achieved', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'verdict', 'generator (CPU, RSS, send lag)', 'servers'],
@@ -192,22 +243,33 @@ export async function capacityTask(given: CapacityOptions, signal?: AbortSignal)
       rows: mix.atKnee.routes.map((p) => [p.route, p.ops, p.latency.p50, p.latency.p95, p.latency.p99, p.failed]),
     });
   }
-  for (const r of run.routes) {
-    if (r.generatorBound) result.warnings!.push(`${r.route}: when the route failed the load generator was at >= ${GENERATOR_BOUND_PCT}% of one core or late on 5% of its sends by >= half the SLO (${r.sloP95Ms / 2} ms): its knee (${kneeText(r)} req/s) is a lower bound; run k6/capacity.js from another machine, or on a quiet one, for the stack's own.`);
-    if (r.stoppedBy === 'maxRate') result.warnings!.push(`${r.route}: met its SLO at the cap of ${run.plan.search.maxRate} req/s: its knee is at least that. The search stops there because above it the generator (one Node thread on the machine that runs the servers) measures itself as much as the stack; use k6/capacity.js from another machine for higher rates.`);
-    if (r.stoppedBy === 'budget') result.warnings!.push(`${r.route}: stopped by the time budget (${run.plan.search.budgetSeconds} s) before its knee was bracketed to ${run.plan.search.resolution * 100}%.`);
+  for (const [i, each] of runs.entries()) {
+    for (const r of each.routes) {
+      const tag = runs.length > 1 ? `run ${i + 1}, ` : '';
+      if (r.generatorBound) result.warnings!.push(`${tag}${r.route}: when the route failed the load generator was at >= ${GENERATOR_BOUND_PCT}% of one core or late on 5% of its sends by >= half the SLO (${r.sloP95Ms / 2} ms): its knee (${kneeText(r)} req/s) is a lower bound; run k6/capacity.js from another machine, or on a quiet one, for the stack's own.`);
+      // Said once: the cap is the same in every run.
+      if (r.stoppedBy === 'maxRate' && i === runs.length - 1) result.warnings!.push(`${r.route}: met its SLO at the cap of ${run.plan.search.maxRate} req/s: its knee is at least that. The search stops there because above it the generator (one Node thread on the machine that runs the servers) measures itself as much as the stack; use k6/capacity.js from another machine for higher rates.`);
+      if (r.stoppedBy === 'budget') result.warnings!.push(`${tag}${r.route}: stopped by the time budget (${run.plan.search.budgetSeconds} s) before its knee was bracketed to ${run.plan.search.resolution * 100}%.`);
+    }
   }
   result.checks.push({
-    name: `finished within the budget of ${run.plan.search.budgetSeconds} s`,
-    passed: run.seconds <= run.plan.search.budgetSeconds + 30,
+    name: `finished within the budget of ${run.plan.search.budgetSeconds} s${runs.length > 1 ? ' (every run)' : ''}`,
+    passed: runs.every((r) => r.seconds <= r.plan.search.budgetSeconds + 30),
     expected: `<= ${run.plan.search.budgetSeconds} s (+30 s for the last step)`,
-    observed: `${run.seconds} s`,
+    observed: runs.map((r) => `${r.seconds} s`).join(', '),
   });
-  const { before, after } = run.epochs;
+  const before = runs[0].epochs.before;
+  const after = run.epochs.after;
   if (before && after) {
     const f = failoversBetween(before, after);
     result.checks.push({ name: 'no Redis failover during the run (cluster_current_epoch unchanged)', passed: f.epochDelta === 0 && !f.mastersChanged, expected: `epoch ${before.clusterEpoch}, masters ${before.masters.join(',')}`, observed: `epoch ${after.clusterEpoch}, masters ${after.masters.join(',')}` });
   } else result.warnings!.push('Redis cluster epochs could not be read before and after the run: spurious failovers were not counted.');
-  result.data = { search: run.plan.search, routes: run.routes, epochs: run.epochs, seconds: run.seconds };
+  result.data = {
+    search: run.plan.search,
+    routes: run.routes,
+    epochs: { before, after },
+    seconds: run.seconds,
+    ...(runs.length > 1 ? { runs: runs.map((r) => ({ seconds: r.seconds, knees: r.routes.map((x) => ({ route: x.route, knee: x.knee, stoppedBy: x.stoppedBy })) })), spread: kneeSpread(runs.map((r) => r.routes)) } : {}),
+  };
   return result.finish();
 }

@@ -37,6 +37,7 @@ void runCli('load', {
       { name: 'step-seconds', type: 'number', description: 'seconds of every step (default from k6/capacity.json: minSamples requests within stepSeconds..maxStepSeconds)' },
       { name: 'bisect', type: 'number', description: 'bisection steps at most after the first failing rate (default from k6/capacity.json)' },
       { name: 'url', type: 'string', description: "base URL of the api (default: the stack's api endpoint)" },
+      { name: 'runs', type: 'number', description: 'whole searches one after the other (default 1; 1..10): the knee per run, and a check that each is within +-15% of its median' },
     ],
     live: true,
     run: capacityTask,

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { LatencySnapshot } from '@devstack/core';
 import { nextRate, parseCapacityPlan, readCapacityPlan, risingRates, routeSlug, stepSecondsAt } from '../src/capacity-plan';
-import { kneeMetrics, kneeText, quickCapacityOptions, type RouteCapacity } from '../src/capacity';
+import { capacityTask, KNEE_SPREAD_PCT, kneeMetrics, kneeSpread, kneeText, quickCapacityOptions, type RouteCapacity } from '../src/capacity';
 import { judgeStep, searchKnee } from '../src/knee-search';
 
 const root = path.resolve(__dirname, '../../..');
@@ -172,6 +172,37 @@ describe('knee metrics', () => {
     const route = (knee: number): RouteCapacity => ({ route: 'postgres', paths: ['/db/postgres'], sloP95Ms: 50, knee, generatorBound: false, steps: [], atKnee: { latency: snap(40) } as RouteCapacity['atKnee'] });
     const [m] = kneeMetrics([[route(400)], [route(440)], [route(420)]]);
     expect(m).toMatchObject({ name: 'capacity_postgres_knee', unit: 'req/s', better: 'higher', value: 420, trials: [400, 440, 420], n: 3, p95: 40 });
+  });
+});
+
+describe('knee spread over repeated runs (--runs)', () => {
+  const r = (route: string, knee: number) => ({ route, knee });
+  it('the median and the largest distance from it, per route, in % of the median', () => {
+    // Tonight's three quiet runs: mix 2801/3000/2801, mongodb 1862 three times.
+    const s = kneeSpread([
+      [r('mongodb', 1862), r('mix', 2801)],
+      [r('mongodb', 1862), r('mix', 3000)],
+      [r('mongodb', 1862), r('mix', 2801)],
+    ]);
+    expect(s).toEqual([
+      { route: 'mongodb', knees: [1862, 1862, 1862], median: 1862, maxDeviationPct: 0 },
+      { route: 'mix', knees: [2801, 3000, 2801], median: 2801, maxDeviationPct: 7.1 },
+    ]);
+  });
+  it('flags a spread beyond +-15% (the evening of 2026-12-02: vault 610/827/1121)', () => {
+    const [v] = kneeSpread([[r('vault', 610)], [r('vault', 827)], [r('vault', 1121)]]);
+    expect(v).toMatchObject({ median: 827, maxDeviationPct: 35.6 });
+    expect(v.maxDeviationPct > KNEE_SPREAD_PCT).toBe(true);
+  });
+  it('an even count takes the middle pair, and a route failing at minRate in every run has no spread', () => {
+    expect(kneeSpread([[r('a', 100)], [r('a', 200)]])[0]).toMatchObject({ median: 150, maxDeviationPct: 33.3 });
+    expect(kneeSpread([[r('a', 0)], [r('a', 0)]])[0]).toMatchObject({ median: 0, maxDeviationPct: 0 });
+    expect(kneeSpread([[r('a', 0)], [r('a', 0)], [r('a', 50)]])[0].maxDeviationPct).toBe(Infinity);
+  });
+  it('refuses --runs outside 1..10 before any traffic, naming the fix', async () => {
+    for (const runs of [0, 2.5, 11]) {
+      await expect(capacityTask({ runs, quiet: true } as never)).rejects.toMatchObject({ code: 'BAD_INPUT', message: `--runs must be a whole number from 1 to 10 (got ${runs}).` });
+    }
   });
 });
 

@@ -114,6 +114,11 @@ function capacitySection(perf: BackendPerf[]): string[] {
     ),
     '',
   );
+  const spread = (result.data as { spread?: { route: string; knees: number[]; median: number; maxDeviationPct: number }[] } | undefined)?.spread;
+  if (Array.isArray(spread) && spread.length && spread[0].knees.length > 1) {
+    out.push(`The same search repeated ${spread[0].knees.length} times, one run after the other (the table above is the last run; a knee at the cap counts as the cap):`, '');
+    out.push(mdTable(['route', ...spread[0].knees.map((_, i) => `run ${i + 1}`), 'median', 'max deviation from the median'], spread.map((x) => [x.route, ...x.knees, x.median, `${x.maxDeviationPct}%`])), '');
+  }
   const mix = routes.find((r) => r.route === 'mix');
   const closed = perf.find((b) => b.backend === 'load');
   const rows = ['sustained', 'spike', 'ramp']

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { collectPerf, regressStatus, compareRows, timelineOf } from '../src/perf-data';
 import { perf, renderPerformance } from '../src/perf-report';
+import { startResult } from '@devstack/core';
 import { perfWorkspace, removeScratch } from './perf-fixture';
 
 describe('report:perf', () => {
@@ -61,5 +62,25 @@ describe('report:perf', () => {
     const md = renderPerformance([]);
     expect(md).toContain('_No tune results yet');
     expect(md).toContain('_No failover results yet');
+  });
+
+  it('shows the knee of every run and its spread when load:capacity ran with --runs', () => {
+    const cap = startResult('load', 'capacity');
+    const route = (name: string, knee: number) => ({ route: name, paths: [`/${name}`], sloP95Ms: 50, knee, generatorBound: false, steps: [] });
+    cap.data = {
+      routes: [route('mongodb', 1862), route('vault', 1121)],
+      spread: [
+        { route: 'mongodb', knees: [1862, 1862, 1862], median: 1862, maxDeviationPct: 0 },
+        { route: 'vault', knees: [610, 827, 1121], median: 827, maxDeviationPct: 35.6 },
+      ],
+    };
+    const md = renderPerformance([{ backend: 'load', latest: { capacity: cap.finish() } }]);
+    expect(md).toContain('The same search repeated 3 times, one run after the other');
+    expect(md).toContain('| route | run 1 | run 2 | run 3 | median | max deviation from the median |');
+    expect(md).toContain('| vault | 610 | 827 | 1121 | 827 | 35.6% |');
+    // One run: no spread table.
+    const one = startResult('load', 'capacity');
+    one.data = { routes: [route('mongodb', 1862)] };
+    expect(renderPerformance([{ backend: 'load', latest: { capacity: one.finish() } }])).not.toContain('The same search repeated');
   });
 });
