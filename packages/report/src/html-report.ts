@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { contextOf, startResult, type CommonOptions, type Task } from '@devstack/core';
 import { cellText } from './coverage-matrix';
 import { pct } from './markdown';
-import { abChange, abRegressData, capacityRoutes, collectPerf, compareRows, currentMetrics, isCompareTable, latencyMetrics, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
+import { abChange, abRegressData, capacityRoutes, capacitySpread, collectPerf, compareRows, currentMetrics, isCompareTable, latencyMetrics, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
 import { esc, fmt, groupedBars, heatmap, throughputLatency, timeline, STATE_COLORS } from './svg-charts';
 import { collectTestReport, type TestReport } from './tests-report';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets';
@@ -76,7 +76,11 @@ function capacitySection(perf: BackendPerf[]): string {
         r.knee,
       ),
   );
-  return `<section id="capacity"><h2>Capacity (open loop): throughput vs latency per route, ${esc(result.startedAt)}</h2>${parts.join('')}</section>`;
+  const spread = capacitySpread(result);
+  const runs = spread.length
+    ? `<p>The whole search ran ${spread[0].knees.length} times, one run after the other (the curves are the last run's; a knee at the cap counts as the cap).</p><table><tr><th>route</th>${spread[0].knees.map((_, i) => `<th>run ${i + 1}</th>`).join('')}<th>median</th><th>max deviation</th></tr>${spread.map((x) => `<tr><td>${esc(x.route)}</td>${x.knees.map((k) => `<td>${esc(k)}</td>`).join('')}<td>${esc(x.median)}</td><td>${esc(x.maxDeviationPct)}%</td></tr>`).join('')}</table>`
+    : '';
+  return `<section id="capacity"><h2>Capacity (open loop): throughput vs latency per route, ${esc(result.startedAt)}</h2>${runs}${parts.join('')}</section>`;
 }
 
 function coverageSection(t: TestReport): string {

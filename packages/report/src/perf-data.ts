@@ -207,6 +207,19 @@ export interface CapacityRouteData {
   steps: { rate: number; achievedRate: number; passed: boolean; latency: { p50: number; p95: number; p99: number } }[];
 }
 
+/** Knees of a load:capacity result run with --runs N (data.spread), or [] for a single run. */
+export interface CapacitySpreadData {
+  route: string;
+  knees: number[];
+  median: number;
+  maxDeviationPct: number;
+}
+
+export function capacitySpread(result: TaskResult | undefined): CapacitySpreadData[] {
+  const spread = (result?.data as { spread?: CapacitySpreadData[] } | undefined)?.spread;
+  return Array.isArray(spread) && spread.length > 0 && spread[0].knees.length > 1 ? spread : [];
+}
+
 /** The routes of the latest load:capacity result, or [] when there is none. */
 export function capacityRoutes(perf: BackendPerf[]): { result?: TaskResult; routes: CapacityRouteData[] } {
   const r = perf.find((b) => b.backend === 'load')?.latest.capacity;

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { contextOf, reportDir, startResult, type CommonOptions, type Metric, type Task, type TaskResult } from '@devstack/core';
 import { GENERATED_NOTE, mdCell, mdResultTable, mdTable } from './markdown';
-import { abChange, abRegressData, capacityRoutes, collectPerf, currentMetrics, isCompareTable, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
+import { abChange, abRegressData, capacityRoutes, capacitySpread, collectPerf, currentMetrics, isCompareTable, regressOutcome, regressStatus, timelineOf, tuneResults, type BackendPerf } from './perf-data';
 
 export interface PerfOptions extends CommonOptions {
   /** Output file relative to the workspace root (default .devstack/report/PERFORMANCE_BASELINE.md). */
@@ -114,8 +114,8 @@ function capacitySection(perf: BackendPerf[]): string[] {
     ),
     '',
   );
-  const spread = (result.data as { spread?: { route: string; knees: number[]; median: number; maxDeviationPct: number }[] } | undefined)?.spread;
-  if (Array.isArray(spread) && spread.length && spread[0].knees.length > 1) {
+  const spread = capacitySpread(result);
+  if (spread.length) {
     out.push(`The same search repeated ${spread[0].knees.length} times, one run after the other (the table above is the last run; a knee at the cap counts as the cap):`, '');
     out.push(mdTable(['route', ...spread[0].knees.map((_, i) => `run ${i + 1}`), 'median', 'max deviation from the median'], spread.map((x) => [x.route, ...x.knees, x.median, `${x.maxDeviationPct}%`])), '');
   }

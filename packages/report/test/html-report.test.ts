@@ -26,7 +26,11 @@ function productResults(config: LoadedConfig): void {
     { rate: 200, achievedRate: 160, passed: false, latency: { p50: 40, p95: 900, p99: 1500 } },
   ];
   cap.metrics.push(metricFromTrials('capacity_health_knee', 'req/s', 'higher', [100]));
-  cap.data = { routes: [{ route: 'health', paths: ['/health'], sloP95Ms: 100, knee: 100, generatorBound: false, steps }] };
+  cap.data = {
+    routes: [{ route: 'health', paths: ['/health'], sloP95Ms: 100, knee: 100, generatorBound: false, steps }],
+    // load:capacity --runs 2
+    spread: [{ route: 'health', knees: [90, 100], median: 95, maxDeviationPct: 5.3 }],
+  };
   writeResult(config.stateRoot, cap.finish());
 }
 
@@ -106,6 +110,8 @@ describe('report:html in headless Chromium', () => {
     expect(seen.text).toContain('Coverage matrix: 3/36 required cells (8.3%)');
     expect(seen.text).toContain('regressed');
     expect(seen.text).toContain('replica marked master');
+    expect(seen.text).toContain('The whole search ran 2 times, one run after the other');
+    expect(page).toContain('<tr><td>health</td><td>90</td><td>100</td><td>95</td><td>5.3%</td></tr>');
     expect(statSync(SHOT).size).toBeGreaterThan(10_000);
   });
 
