@@ -26,17 +26,29 @@ export interface FaultOutcome {
   failed: number;
   errorKinds: Record<string, number>;
   errorsByRoute: Record<string, number>;
-  /** First failed request (its intended send time) and last failed request (when it failed). */
+  /** First failed request (its intended send time) and last failed request (when it failed), of those failing after the fault. */
   firstErrorMs?: number;
   lastErrorMs?: number;
   errorWindowMs?: number;
+  /** Requests that had already failed when the fault was injected (not in the window: the run was not steady). */
+  failedBeforeFault: number;
   /** From the fault until p95 was under the SLO with no error, for the rest of the run. */
   backToSloMs?: number;
   p99DuringMs: number;
   buckets: TimeBucket[];
+  /** The unjudged traffic just before this fault's run (same rate, same connections). */
+  warmup?: { seconds: number; failed: number; p95: number };
 }
 
 const BUCKET_MS = 500;
+
+/**
+ * Seconds of traffic at the run's rate before each fault's measured run, on the same connections and
+ * not judged: the run must start steady. Without it, the first run of 2026-12-03 (straight after
+ * npm test) opened with a 5 s stall in its first 500 ms bucket (p95 4.7 s, 16 timeouts), before
+ * the Redis master was killed, and the fault's error window counted it (5,549 ms).
+ */
+export const WARMUP_SECONDS = 2;
 /** How long each fault's run lasts after the fault (bounded: the whole task stays near a minute). */
 const AFTER_S: Record<FaultName, number> = { 'redis-master': 12, 'mysql-restart': 10, 'api-stop': 5 };
 
@@ -49,8 +61,11 @@ export function halfKneeOf(stateRoot: string): number | undefined {
 /** Analyse one fault's run: error window, kinds, and when p95 came back under the SLO for good. */
 export function analyseFault(fault: FaultName, r: OpenLoopResult, faultAtMs: number, sloP95Ms: number, events: { atMs: number; label: string }[]): FaultOutcome {
   const rel = (t: number) => Math.round(t - faultAtMs);
-  const first = r.failures.length ? Math.min(...r.failures.map((f) => f.sentMs)) : undefined;
-  const last = r.failures.length ? Math.max(...r.failures.map((f) => f.doneMs)) : undefined;
+  // A request that failed before the fault was injected did not fail because of it: counted apart,
+  // outside the error window.
+  const caused = r.failures.filter((f) => f.doneMs >= faultAtMs);
+  const first = caused.length ? Math.min(...caused.map((f) => f.sentMs)) : undefined;
+  const last = caused.length ? Math.max(...caused.map((f) => f.doneMs)) : undefined;
   // Back to the SLO: the first bucket after the fault and after the last failure from which two
   // consecutive buckets (1 s) have p95 under the SLO and no error.
   let back: number | undefined;
@@ -75,6 +90,7 @@ export function analyseFault(fault: FaultName, r: OpenLoopResult, faultAtMs: num
     firstErrorMs: first === undefined ? undefined : rel(first),
     lastErrorMs: last === undefined ? undefined : rel(last),
     errorWindowMs: first === undefined || last === undefined ? undefined : Math.round(last - first),
+    failedBeforeFault: r.failures.length - caused.length,
     backToSloMs: back === undefined ? undefined : Math.round(back),
     p99DuringMs: Math.max(0, ...during.map((b) => b.p99)),
     buckets: r.buckets,
@@ -220,6 +236,10 @@ export async function chaosTask(options: ChaosOptions, signal?: AbortSignal): Pr
       let injected: Promise<void> = Promise.resolve();
       const ctx: FaultContext = { config, layout, t0: () => t0, event: (label) => events.push({ atMs: performance.now() - t0, label }), signal, progress };
       try {
+        const warm = await runOpenLoop({ baseUrl: url, paths: mix.paths, rate, seconds: WARMUP_SECONDS, timeoutMs: 5000, agent, signal });
+        if (warm.failed > 0 || !(warm.latency.p95 < mix.sloP95Ms)) {
+          result.warnings!.push(`${fault}: the ${WARMUP_SECONDS} s warm-up before the run was not steady (${warm.failed} failed, p95 ${warm.latency.p95} ms against the SLO ${mix.sloP95Ms} ms): errors in the run before the fault may not be the fault's.`);
+        }
         const run = runOpenLoop({
           baseUrl: url,
           paths: mix.paths,
@@ -240,6 +260,7 @@ export async function chaosTask(options: ChaosOptions, signal?: AbortSignal): Pr
         const [r] = await Promise.all([run, injected.catch((err: unknown) => void events.push({ atMs: performance.now() - t0, label: `fault failed: ${(err as Error).message}` }))]);
         await injected.catch(() => undefined);
         const o = analyseFault(fault, r, faultAt, mix.sloP95Ms, events);
+        o.warmup = { seconds: WARMUP_SECONDS, failed: warm.failed, p95: warm.latency.p95 };
         outcomes.push(o);
         progress(`${fault}: ${o.failed} failed (${Object.entries(o.errorKinds).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}), error window ${o.errorWindowMs ?? 0} ms, back to SLO after ${o.backToSloMs ?? '-'} ms`);
       } finally {
@@ -257,11 +278,12 @@ export async function chaosTask(options: ChaosOptions, signal?: AbortSignal): Pr
   const budget = 5000;
   result.tables!.push({
     title: `Faults under open-loop load at ${rate} req/s (mix; ms since the fault)`,
-    head: ['fault', 'requests', 'failed', 'errors by kind', 'errors by route', 'first error', 'last error', 'error window', 'p99 during', 'back to SLO'],
+    head: ['fault', 'requests', 'failed', 'failed before the fault', 'errors by kind', 'errors by route', 'first error', 'last error', 'error window', 'p99 during', 'back to SLO'],
     rows: outcomes.map((o) => [
       o.fault,
       o.ops,
       o.failed,
+      o.failedBeforeFault,
       Object.entries(o.errorKinds).map(([k, n]) => `${k}: ${n}`).join(', ') || '-',
       Object.entries(o.errorsByRoute).map(([k, n]) => `${k}: ${n}`).join(', ') || '-',
       o.firstErrorMs ?? '-',
@@ -273,6 +295,7 @@ export async function chaosTask(options: ChaosOptions, signal?: AbortSignal): Pr
   });
   result.tables!.push({ title: 'Fault timelines (ms since the fault)', head: ['fault', 'event', 't ms'], rows: outcomes.flatMap((o) => o.events.map((e) => [o.fault, e.label, e.atMs])) });
   for (const o of outcomes) {
+    if (o.failedBeforeFault > 0) result.warnings!.push(`${o.fault}: ${o.failedBeforeFault} request(s) had already failed before the fault was injected: the stack was not steady (not counted in the error window).`);
     result.checks.push({ name: `${o.fault}: back under the SLO (p95 < ${mix.sloP95Ms} ms, no errors) before the run ended`, passed: o.backToSloMs !== undefined, observed: o.backToSloMs === undefined ? 'no' : `${o.backToSloMs} ms after the fault` });
     if (o.fault === 'redis-master') result.checks.push({ name: `redis-master: client error window below the failover budget ${budget} ms`, passed: (o.errorWindowMs ?? 0) < budget, expected: `< ${budget} ms`, observed: `${o.errorWindowMs ?? 0} ms` });
     if (o.events.some((e) => e.label.startsWith('fault failed'))) result.checks.push({ name: `${o.fault}: fault injected`, passed: false, observed: o.events.find((e) => e.label.startsWith('fault failed'))!.label });
