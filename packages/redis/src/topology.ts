@@ -46,14 +46,16 @@ export function slotMapOf(nodes: ClusterNode[]): string {
     .join(' ');
 }
 
-/** The slot map as each answering node sees it (a node that does not answer has no view). */
-export async function slotMapViews(config: LoadedConfig, password: string): Promise<{ port: number; map: string }[]> {
-  const views: { port: number; map: string }[] = [];
+/** The slot map and cluster_state as each answering node sees them (a node that does not answer has no view). */
+export async function slotMapViews(config: LoadedConfig, password: string): Promise<{ port: number; map: string; state: string }[]> {
+  const views: { port: number; map: string; state: string }[] = [];
   for (const node of endpointsOf(config).redis.nodes) {
     const r = redisClient(node, password);
     try {
       await r.connect();
-      views.push({ port: node.port, map: slotMapOf(parseClusterNodes(String(await r.call('CLUSTER', 'NODES')))) });
+      const map = slotMapOf(parseClusterNodes(String(await r.call('CLUSTER', 'NODES'))));
+      const state = /cluster_state:(\w+)/.exec(String(await r.call('CLUSTER', 'INFO')))?.[1] ?? 'unknown';
+      views.push({ port: node.port, map, state });
     } catch {
       // down or restarting: no view
     } finally {
@@ -64,19 +66,24 @@ export async function slotMapViews(config: LoadedConfig, password: string): Prom
 }
 
 /**
- * Wait until every answering node shows the same slot map. Right after a failover the new master's
- * epoch travels by gossip; a client that meets two views meanwhile is sent back and forth (MOVED), and
- * redis-benchmark --cluster can loop on that for ever (seen after a rolling restart: 300 s, killed).
+ * Wait until every answering node shows the same slot map and cluster_state:ok. Right after a failover
+ * the new master's epoch travels by gossip; a client that meets two views meanwhile is sent back and
+ * forth (MOVED), and redis-benchmark --cluster can loop on that for ever (seen after a rolling restart:
+ * 300 s, killed). And maps can agree while a node still counts the cluster down: with sub-second node
+ * restarts, redis-benchmark right after the tune suite's rolling restart got "CLUSTERDOWN The cluster
+ * is down" (2026-12-03).
  */
 export async function waitSlotMapsAgree(config: LoadedConfig, password: string, timeoutMs = 20000, signal?: AbortSignal): Promise<number> {
   const t0 = Date.now();
   for (;;) {
     const views = await slotMapViews(config, password);
     if (views.length === 0) throw new DevstackError('SERVICE_DOWN', 'no Redis node answered CLUSTER NODES.', { fix: 'Start the stack: npx nx run stack:up' });
-    if (views.every((v) => v.map === views[0].map)) return Date.now() - t0;
+    if (views.every((v) => v.map === views[0].map && v.state === 'ok')) return Date.now() - t0;
     if (Date.now() - t0 > timeoutMs) {
       const distinct = [...new Set(views.map((v) => v.map))];
-      throw new DevstackError('SERVICE_DOWN', `the Redis nodes still disagree on the slot map after ${timeoutMs} ms (${distinct.length} different views: ${views.map((v) => `:${v.port} ${v.map}`).join('; ')}).`, {
+      const notOk = views.filter((v) => v.state !== 'ok');
+      const what = distinct.length > 1 ? `disagree on the slot map (${distinct.length} different views: ${views.map((v) => `:${v.port} ${v.map}`).join('; ')})` : `do not all report cluster_state:ok (${notOk.map((v) => `:${v.port} ${v.state}`).join(', ')})`;
+      throw new DevstackError('SERVICE_DOWN', `the Redis nodes still ${what} after ${timeoutMs} ms.`, {
         fix: 'Check `npx nx run stack:status` and the node logs under .devstack/logs/redis-*.log; `stack up` repairs the cluster.',
       });
     }

@@ -34,9 +34,11 @@ describe('providers', () => {
 describe('local server configs', () => {
   const layout = new StackLayout(config);
 
-  it('redis node config: profile included first, node placement after it (later lines win)', () => {
+  it('redis node config: stack defaults, then the profile, then the node placement (later lines win)', () => {
     const text = redisNodeConfig(config, layout, 2, 'pw').split('\n');
-    expect(text[0]).toBe(`include ${layout.activeConfig('redis')}`);
+    // No 5 s wait for more replicas before a full sync (one replica per master); a profile may override it.
+    expect(text[0]).toBe('repl-diskless-sync-delay 0');
+    expect(text[1]).toBe(`include ${layout.activeConfig('redis')}`);
     expect(text).toContain('port 17002');
     expect(text).toContain('cluster-enabled yes');
     expect(text).toContain(`cluster-node-timeout ${REDIS_NODE_TIMEOUT_MS}`);

@@ -8,11 +8,16 @@ import { ownedDir, runningPid, startAndWait, stopByPidFile, type LocalContext, t
 
 export const redisPidName = (i: number) => `redis-${i}`;
 
-/** Per-node config: the active profile first, then what places the node (later lines win in redis.conf). */
+/** Per-node config: stack defaults a profile may override, the active profile, then what places the node (later lines win in redis.conf). */
 export function redisNodeConfig(config: LoadedConfig, layout: StackLayout, index: number, password: string): string {
   const port = config.ports.redis + index;
   const dir = layout.data('redis', String(port));
   return [
+    // Before the profile, so a profile can set its own: a replica that needs a full sync (a node that
+    // restarts with appendonly switched on loads nothing and syncs from scratch) waited Redis's default
+    // 5 s for more replicas to join the transfer; each master here has one replica, so there is nothing
+    // to wait for. With it, a rolling restart into appendonly took 5.3 s per node instead of 0.2 s.
+    'repl-diskless-sync-delay 0',
     `include ${layout.activeConfig('redis')}`,
     `port ${port}`,
     `bind ${config.host}`,
