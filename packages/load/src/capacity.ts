@@ -194,6 +194,7 @@ export async function capacityTask(given: CapacityOptions, signal?: AbortSignal)
     if (runCount > 1) contextOf(options).progress(`capacity: run ${i + 1}/${runCount}`);
     runs.push(await capacitySearch(options, signal));
   }
+  if (runs.length === 0) throw new DevstackError('ENVIRONMENT', 'Interrupted before the first capacity search.');
   const run = runs[runs.length - 1];
   result.metrics.push(...kneeMetrics(runs.map((r) => r.routes)));
   result.tables!.push({
