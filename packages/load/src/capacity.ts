@@ -1,4 +1,4 @@
-import { contextOf, DevstackError, endpointsOf, metricFromTrials, sleep, startResult, type BenchOptions, type LatencySnapshot, type Metric, type TaskResult } from '@devstack/core';
+import { contextOf, DevstackError, endpointsOf, median as medianOf, metricFromTrials, sleep, startResult, type BenchOptions, type LatencySnapshot, type Metric, type TaskResult } from '@devstack/core';
 import { readCapacityPlan, routeSlug, stepSecondsAt, type CapacityPlan, type CapacityRoute } from './capacity-plan';
 import { epochSnapshot, failoversBetween, type EpochSnapshot } from './cluster-epochs';
 import { searchKnee, type StepPhase } from './knee-search';
@@ -154,9 +154,7 @@ export function kneeSpread(runs: Pick<RouteCapacity, 'route' | 'knee'>[][]): Kne
   const names = [...new Set(runs.flat().map((r) => r.route))];
   return names.map((route) => {
     const knees = runs.map((run) => run.find((r) => r.route === route)?.knee).filter((k): k is number => k !== undefined);
-    const sorted = [...knees].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    const median = medianOf(knees);
     const worst = Math.max(...knees.map((k) => Math.abs(k - median)));
     const maxDeviationPct = median > 0 ? Math.round((worst / median) * 1000) / 10 : worst === 0 ? 0 : Infinity;
     return { route, knees, median, maxDeviationPct };
