@@ -22,7 +22,13 @@ UNIT_ONLY=core,runtime,report
 unit_log=.devstack/logs/test-unit-only.log
 unit_pid=
 if [ $# -eq 0 ]; then
-  ( npx nx run-many -t test --parallel=1 --outputStyle=static --excludeTaskDependencies -p "$UNIT_ONLY" >"$unit_log" 2>&1; echo $? >"$unit_log.rc" ) &
+  # Then lint (eslint of every package's src, test and suites; ~25 s): an error fails npm test.
+  (
+    rc=0
+    npx nx run-many -t test --parallel=1 --outputStyle=static --excludeTaskDependencies -p "$UNIT_ONLY" >"$unit_log" 2>&1 || rc=$?
+    npx nx run-many -t lint --parallel=1 --outputStyle=static >>"$unit_log" 2>&1 || { [ "$rc" != 0 ] || rc=1; }
+    echo "$rc" >"$unit_log.rc"
+  ) &
   unit_pid=$!
 fi
 node packages/stack/dist/cli.js up "${up_flags[@]}" >.devstack/logs/test-up.log 2>&1 || { cat .devstack/logs/test-up.log; echo "stack up failed" >&2; [ -z "$unit_pid" ] || wait "$unit_pid" || true; exit 3; }
@@ -35,7 +41,7 @@ epochs npm-test:start
 if [ $# -eq 0 ]; then
   npx nx run-many -t test --parallel=1 --outputStyle=static --excludeTaskDependencies --exclude="redis,$UNIT_ONLY" || status=$?
   wait "$unit_pid" || true
-  echo "== unit-only packages ($UNIT_ONLY), run beside the live suites:"
+  echo "== unit-only packages ($UNIT_ONLY) and lint, run beside the live suites:"
   cat "$unit_log"
   unit_rc=$(cat "$unit_log.rc" 2>/dev/null || echo 1)
   [ "$unit_rc" = 0 ] || status=$unit_rc

@@ -95,7 +95,8 @@ function inferProject(root, devstack) {
         metadata: { description: `unit tests and live suites (suites/*.suite.ts) against the running stack; results in .devstack/results/jest/${name}.json, line coverage in .devstack/results/coverage/${name}/` },
       },
     ),
-    lint: run('eslint src', {
+    // src, and the unit tests and live suites where the package has them.
+    lint: run('eslint --no-error-on-unmatched-pattern src test suites', {
       inputs: ['default', '{workspaceRoot}/eslint.config.mjs'],
       cache: true,
       metadata: { description: 'eslint, including the module boundary rules' },

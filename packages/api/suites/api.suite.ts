@@ -11,9 +11,19 @@ const config = loadConfig();
 const base = endpointsOf(config).api.url;
 const layout = new StackLayout(config);
 
-async function get(p: string): Promise<{ status: number; body: Record<string, any> }> {
+/** The api's JSON answers, as far as these tests read them (each test asserts the fields it uses). */
+interface ApiBody {
+  status: string;
+  pid: number;
+  backend: string;
+  reason: string;
+  row: { path: string; keys: string[] } & Record<string, unknown>;
+  backends: Record<string, { status: string; latencyMs: number }>;
+}
+
+async function get(p: string): Promise<{ status: number; body: ApiBody }> {
   const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(10000) });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as ApiBody };
 }
 
 describe('api endpoints against the live stack', () => {

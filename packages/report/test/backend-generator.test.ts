@@ -68,6 +68,12 @@ describe('the backend generator in a copy of the workspace', () => {
     expect(() => run(root, path.join(WS, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', 'tsconfig.json'])).not.toThrow();
   });
 
+  it('the new package passes its own lint target (src, test and suites, module boundaries included)', () => {
+    const lint = shown.targets.lint.options.command;
+    expect(lint).toBe('eslint --no-error-on-unmatched-pattern src test suites');
+    const [, ...args] = lint.split(' ');
+    expect(() => run(path.join(root, 'packages', NAME), path.join(WS, 'node_modules', '.bin', 'eslint'), args)).not.toThrow();
+  });
 
   it('nx show project lists the standard targets, inferred from the devstack field', () => {
     expect(Object.keys(shown.targets).sort()).toEqual(['baseline', 'bench', 'build', 'lint', 'regress', 'test', 'tune', 'unit']);
