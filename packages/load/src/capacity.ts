@@ -3,7 +3,7 @@ import { readCapacityPlan, routeSlug, stepSecondsAt, type CapacityPlan, type Cap
 import { epochSnapshot, failoversBetween, type EpochSnapshot } from './cluster-epochs';
 import { searchKnee, type StepPhase } from './knee-search';
 import { openLoopAgent, runOpenLoop, type GeneratorUsage, type RouteStats } from './open-loop';
-import { ResourceSampler, type ResourceUsage } from './resources';
+import { ResourceSampler, type ResourceUsage } from '@devstack/runtime';
 
 export interface CapacityOptions extends BenchOptions {
   /** Only these routes of k6/capacity.json (names: health, postgres, ..., mix). */

@@ -19,7 +19,7 @@ import { runDriverScenario } from './driver-engine';
 import { runHttpScenario } from './http-engine';
 import { k6Binary, runK6 } from './k6-runner';
 import type { LoadMeasurement } from './measurement';
-import { ResourceSampler, type ResourceUsage } from './resources';
+import { ResourceSampler, type ResourceUsage } from '@devstack/runtime';
 import { readScenarioFile, scaleScenario, scenarioOf, type ScenarioDefinition } from './scenarios';
 import { evaluateThresholds } from './thresholds';
 

@@ -1,7 +1,7 @@
 import { loadConfig } from '@devstack/core';
 import { k6Binary } from '../src/k6-runner';
 import type { LoadMeasurement } from '../src/measurement';
-import type { ResourceUsage } from '../src/resources';
+import type { ResourceUsage } from '@devstack/runtime';
 import { scenarioTask } from '../src/run';
 import { readScenarioFile, scaleScenario, scenarioOf, SCENARIO_NAMES } from '../src/scenarios';
 

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { BENCH_DATABASE, contextOf, sizePlan, type BenchSizes, DevstackError, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type Metric, type TaskResult } from '@devstack/core';
-import { ferretStorage, providerFor } from '@devstack/runtime';
+import { CpuMeter, ferretStorage, MONGO_BACKEND_PID, providerFor, stackPids } from '@devstack/runtime';
 import { activeBackendProfile } from './backend-profiles';
 import { connect, serverInfo } from './server';
-import { insertSingles, loadBatched, pointReads, runWorkload, type PointReadOutcome, type WorkloadOutcome } from './workload';
+import { insertSingles, loadBatched, loadPointReadDocs, pointReads, runWorkload, type PointReadOutcome, type WorkloadOutcome } from './workload';
 import { WORKLOADS, type KeyDistribution, type WorkloadName } from './ycsb';
 
 export interface MongoBenchOptions extends BenchOptions {
@@ -57,6 +58,8 @@ interface Trial {
   singleDocsPerSec?: number;
   single?: LatencyRecorder;
   pointRead?: PointReadOutcome;
+  /** CPU seconds by process group over the timed point reads (local stack only). */
+  pointReadCpu?: { cpuSeconds: Record<string, number>; wallSeconds: number };
 }
 
 /** `nx run mongodb:bench`: YCSB A/B/C through the official driver, plus batched and single inserts. */
@@ -83,6 +86,8 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
     result.data = { options: o, workloads, trials, server: info, database: BENCH_DATABASE, ...(storage ? { storage } : {}) };
     if (storage) result.notes.push(`FerretDB storage: ${storage}${storage === 'sqlite' ? ' (mongodb.backend=sqlite: comparison only)' : ''}`);
     const db = client.db(BENCH_DATABASE);
+    // Where a point read's CPU goes: this process (the driver), the server, FerretDB's PostgreSQL.
+    const cpuGroups = ycsbOnly ? undefined : pointReadCpuGroups(config.provider, config.stateRoot, storage);
     const perTrial: Trial[] = await runTrials(
       trials,
       'mongodb YCSB',
@@ -100,17 +105,23 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
         }
         if (ycsbOnly) return { batchedDocsPerSec: load.docsPerSec, workloads: workloadRuns };
         progress(`point reads: findOne({_id}) over ${o.pointReadDocs} documents, ${o.pointReadConcurrency} in flight, ${o.pointReadSeconds} s`);
-        const pointRead = await pointReads(
-          db.collection('pointreads'),
-          { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds, docSize: o.docSize, seed: 7000 * (t + 1) },
-          signal,
-        );
-        return { batchedDocsPerSec: load.docsPerSec, singleDocsPerSec: single!.docsPerSec, single: single!.latency, workloads: workloadRuns, pointRead };
+        const pointColl = db.collection('pointreads');
+        await loadPointReadDocs(pointColl, o.pointReadDocs, o.docSize);
+        const meter = cpuGroups ? await CpuMeter.start(cpuGroups) : undefined;
+        const pointRead = await pointReads(pointColl, { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds, seed: 7000 * (t + 1) }, signal);
+        const pointReadCpu = await meter?.stop();
+        return { batchedDocsPerSec: load.docsPerSec, singleDocsPerSec: single!.docsPerSec, single: single!.latency, workloads: workloadRuns, pointRead, pointReadCpu };
       },
       progress,
       signal,
     );
     result.metrics.push(...metricsOf(perTrial, workloads, o.concurrency, ycsbOnly ? undefined : { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds }));
+    const cpu = cpuGroups ? pointReadCpu(perTrial, info.name, os.cpus().length) : undefined;
+    if (cpu) {
+      result.tables.push(cpu.table);
+      result.notes.push(cpu.note);
+      result.data = { ...result.data, pointReadCpu: cpu.data };
+    } else if (!ycsbOnly) result.notes.push('CPU per point read: measured on the local stack only (its pid files)');
     if (ycsbOnly) result.notes.push('--only ycsb: the load and the YCSB workloads; no single inserts, no point-read probe');
     const misses = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.misses, 0) + (t.pointRead?.misses ?? 0), 0);
     const errors = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.errors, 0) + (t.single?.errors ?? 0) + (t.pointRead?.latency.errors ?? 0), 0);
@@ -160,4 +171,55 @@ function metricsOf(perTrial: Trial[], workloads: WorkloadName[], concurrency: nu
   out.push(metricFromTrials('point_read_probe_p50_ms', 'ms', 'lower', probeSnaps.map((x) => x.p50), { ...spread, labels: probeLabels }));
   out.push(latencyMetric('point_read_probe_p95_ms', probeSnaps, reads, { slo: SLO_P95_MS.dbSingleRow, labels: probeLabels }));
   return out;
+}
+
+/**
+ * Process groups a point read runs through on the local stack; undefined without its pid files.
+ * FerretDB's PostgreSQL only when FerretDB stores in it (on SQLite it may still run, idle).
+ */
+export function pointReadCpuGroups(provider: string, stateRoot: string, storage?: string): Record<string, number[]> | undefined {
+  if (provider !== 'local') return undefined;
+  const pids = stackPids(stateRoot);
+  const server = pids.get('mongodb');
+  if (!server) return undefined;
+  const backend = storage === 'postgresql' ? pids.get(MONGO_BACKEND_PID) : undefined;
+  return { client: [process.pid], server, ...(backend ? { backend } : {}) };
+}
+
+const CPU_LABELS: Record<string, (server: string) => string> = {
+  client: () => 'bench client (Node driver, this process)',
+  server: (server) => `${server} server`,
+  backend: () => "FerretDB's PostgreSQL",
+};
+
+/**
+ * CPU per point read by process, over all trials (sum of CPU / sum of reads), and the ceiling it sets:
+ * with every core busy on the read path, `cores` seconds of CPU per second divided by the CPU a read
+ * costs. A throughput near that ceiling is CPU-bound; far below it, something else (latency, locks).
+ */
+export function pointReadCpu(perTrial: { pointRead?: { latency: { count: number } }; pointReadCpu?: { cpuSeconds: Record<string, number>; wallSeconds: number } }[], server: string, cores: number) {
+  const trials = perTrial.filter((t) => t.pointRead && t.pointReadCpu);
+  const reads = trials.map((t) => t.pointRead!.latency.count);
+  const totalReads = reads.reduce((a, b) => a + b, 0);
+  if (!trials.length || totalReads === 0) return undefined;
+  const names = Object.keys(trials[0].pointReadCpu!.cpuSeconds);
+  const wall = trials.reduce((a, t) => a + t.pointReadCpu!.wallSeconds, 0);
+  const usPerRead = (sec: number, n: number) => Math.round((sec * 1e6) / n);
+  const row = (label: string, pick: (c: Record<string, number>) => number) => {
+    const sec = trials.reduce((a, t) => a + pick(t.pointReadCpu!.cpuSeconds), 0);
+    return { label, us: usPerRead(sec, totalReads), perTrial: trials.map((t, i) => usPerRead(pick(t.pointReadCpu!.cpuSeconds), reads[i])), pct: Math.round((sec / wall) * 100) };
+  };
+  const rows = [...names.map((n) => row(CPU_LABELS[n]?.(server) ?? n, (c) => c[n] ?? 0)), row('total', (c) => names.reduce((a, n) => a + (c[n] ?? 0), 0))];
+  const total = rows[rows.length - 1];
+  const ceiling = total.us > 0 ? Math.round((cores * 1e6) / total.us) : undefined;
+  const readsPerSec = Math.round(totalReads / wall);
+  return {
+    table: {
+      title: `CPU per point read, by process (/proc utime+stime over the timed reads, ${trials.length} trial(s), ${totalReads} reads)`,
+      head: ['process', 'CPU µs per read', 'per trial', 'CPU % of one core'],
+      rows: rows.map((r) => [r.label, r.us, r.perTrial.join(' / '), r.pct]),
+    },
+    note: `point reads: ${total.us} µs of CPU per read on this machine (${rows.slice(0, -1).map((r) => `${r.label} ${r.us}`).join(', ')}); ${cores} core(s) fully busy on the read path would cap at about ${ceiling ?? '-'} reads/s, against ${readsPerSec} measured`,
+    data: { usPerRead: Object.fromEntries(names.map((n, i) => [n, rows[i].us])), totalUsPerRead: total.us, cores, ceilingReadsPerSec: ceiling, readsPerSec },
+  };
 }

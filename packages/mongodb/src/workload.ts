@@ -94,13 +94,17 @@ export interface PointReadOutcome {
   misses: number;
 }
 
+/** The point-read probe's records: `docs` YCSB records with insertMany, batches of 100, one in flight. */
+export async function loadPointReadDocs(coll: Collection<Document>, docs: number, docSize: number): Promise<void> {
+  await loadBatched(coll, docs, docSize, Math.min(docs, 100), 1);
+}
+
 /**
- * Point-read throughput (issue 17's measurement): `docs` YCSB records loaded with insertMany, then
+ * Point-read throughput (issue 17's measurement), over records loaded by loadPointReadDocs:
  * findOne({_id}) by uniformly random key, `concurrency` calls in flight, for `seconds`. Closed loop:
  * the figure is what the server sustains, comparable across backends with the same command.
  */
-export async function pointReads(coll: Collection<Document>, o: { docs: number; concurrency: number; seconds: number; docSize: number; seed: number }, signal?: AbortSignal): Promise<PointReadOutcome> {
-  await loadBatched(coll, o.docs, o.docSize, Math.min(o.docs, 100), 1);
+export async function pointReads(coll: Collection<Document>, o: { docs: number; concurrency: number; seconds: number; seed: number }, signal?: AbortSignal): Promise<PointReadOutcome> {
   const random = seededRandom(o.seed);
   const latency = new LatencyRecorder();
   let misses = 0;

@@ -34,3 +34,4 @@ export * from './ab-calibrate';
 export * from './ab-defaults';
 export * from './cpu-quota';
 export * from './ab-scratch';
+export * from './resources';

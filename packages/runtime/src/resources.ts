@@ -42,7 +42,10 @@ async function rssKiB(pid: number): Promise<number> {
   }
 }
 
-/** Pid files of the stack (.devstack/run/*.pid), grouped: the six Redis nodes become one "redis". */
+/**
+ * Pid files of the stack (.devstack/run/*.pid), grouped: the six Redis nodes become one "redis", a
+ * local mongod is "mongodb" like FerretDB, and FerretDB's own PostgreSQL stays "mongodb-pg".
+ */
 export function stackPids(stateRoot: string): Map<string, number[]> {
   const dir = path.join(stateRoot, 'run');
   const groups = new Map<string, number[]>();
@@ -166,4 +169,55 @@ export class ResourceSampler {
       }))
       .sort((x, y) => x.name.localeCompare(y.name));
   }
+}
+
+/** CPU ticks of every process in the groups (roots and their descendants), by pid. */
+async function groupTicks(groups: Record<string, number[]>): Promise<Record<string, Map<number, number>>> {
+  const measured = await Promise.all(
+    Object.entries(groups).map(async ([name, roots]) => {
+      const pids = await withDescendants(roots);
+      const ticks = new Map<number, number>();
+      for (const [p, t] of await Promise.all(pids.map(async (p) => [p, (await readStat(p))?.ticks] as const))) if (t !== undefined) ticks.set(p, t);
+      return [name, ticks] as const;
+    }),
+  );
+  // In the groups' own order (not the order the reads finished in).
+  return Object.fromEntries(measured);
+}
+
+/**
+ * CPU seconds used by process groups between start() and stop(): what a request costs each process
+ * on its path (divide by the requests done in between). Per-pid deltas; a process born in between
+ * counts whole (all its CPU is inside the window); one that exits in between loses its share, so the
+ * figure can under-count, never over-count. Resolution: 10 ms of CPU per process (USER_HZ 100).
+ */
+export class CpuMeter {
+  private constructor(
+    private readonly groups: Record<string, number[]>,
+    private readonly before: Record<string, Map<number, number>>,
+    private readonly t0: number,
+  ) {}
+
+  static async start(groups: Record<string, number[]>): Promise<CpuMeter> {
+    const before = await groupTicks(groups);
+    return new CpuMeter(groups, before, performance.now());
+  }
+
+  /** CPU seconds per group, and the wall-clock seconds of the window. */
+  async stop(): Promise<{ cpuSeconds: Record<string, number>; wallSeconds: number }> {
+    const after = await groupTicks(this.groups);
+    const wallSeconds = (performance.now() - this.t0) / 1000;
+    return { cpuSeconds: cpuDelta(this.before, after), wallSeconds };
+  }
+}
+
+/** Per group: the sum over its pids of (ticks after - ticks before, 0 for a pid born in between), in seconds. */
+export function cpuDelta(before: Record<string, Map<number, number>>, after: Record<string, Map<number, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, ticks] of Object.entries(after)) {
+    let delta = 0;
+    for (const [p, t] of ticks) delta += Math.max(0, t - (before[name]?.get(p) ?? 0));
+    out[name] = delta / TICKS;
+  }
+  return out;
 }
