@@ -91,10 +91,20 @@ else
 fi
 
 step "MongoDB protocol server"
+# The FerretDB this script builds carries the patches in tools/patches/ferretdb-*.patch; a stamp next to
+# the binary (the version and the patches' checksum) tells an up-to-date build from an older one, which
+# is rebuilt. A ferretdb installed some other way (no stamp, not in Go's bin) is used as it is.
+ferret_patches=$(ls tools/patches/ferretdb-*.patch 2>/dev/null | sort)
+ferret_stamp_want="$FERRETDB_VERSION $(cat $ferret_patches /dev/null | sha256sum | cut -c1-16)"
+ferret_bin=
+have_cmd go && ferret_bin="$(go env GOPATH)/bin/ferretdb"
+ferret_ours() { [ -n "$ferret_bin" ] && [ "$(command -v ferretdb)" = "$ferret_bin" ]; }
 if have_cmd mongod; then skip "mongod on PATH ($(command -v mongod))"
-elif have_cmd ferretdb && ferretdb --version >/dev/null 2>&1; then skip "ferretdb present ($(command -v ferretdb))"
+elif have_cmd ferretdb && ferretdb --version >/dev/null 2>&1 && { ! ferret_ours || [ "$(cat "$ferret_bin.devstack-stamp" 2>/dev/null)" = "$ferret_stamp_want" ]; }; then
+  skip "ferretdb present ($(command -v ferretdb))"
 else
   have_cmd go || fail "MongoDB protocol server" "Go is not installed; install Go 1.22+ or put mongod on PATH"
+  if have_cmd ferretdb; then echo "   rebuilding $(command -v ferretdb): built before its current patches (tools/patches/)"; fi
   echo "   building FerretDB $FERRETDB_VERSION with Go (the stack runs it with --handler=postgresql on its own PostgreSQL cluster)"
   # `go install` of FerretDB panics at start (its version.txt is generated at release time), so build
   # the module's source with the version file written in, as FerretDB's own build does.
@@ -103,8 +113,15 @@ else
     || fail "MongoDB protocol server" "go mod download of FerretDB failed; check the Go module proxy"
   cp -r "$dir/." "$src/" && chmod -R u+w "$src"
   echo "$FERRETDB_VERSION" > "$src/build/version/version.txt"
+  for p in $ferret_patches; do
+    (cd "$src" && GIT_CEILING_DIRECTORIES="$(dirname "$src")" git apply "$ROOT/$p") || fail "MongoDB protocol server" "$p does not apply to FerretDB $FERRETDB_VERSION"
+    echo "   applied $p"
+  done
   mkdir -p "$(go env GOPATH)/bin"
-  (cd "$src" && go build -o "$(go env GOPATH)/bin/ferretdb" ./cmd/ferretdb) || fail "MongoDB protocol server" "go build of FerretDB failed"
+  # Built beside the binary and renamed over it: a running FerretDB keeps its old file ("text file busy" otherwise).
+  (cd "$src" && go build -o "$(go env GOPATH)/bin/ferretdb.new" ./cmd/ferretdb) || fail "MongoDB protocol server" "go build of FerretDB failed"
+  mv "$(go env GOPATH)/bin/ferretdb.new" "$(go env GOPATH)/bin/ferretdb"
+  echo "$ferret_stamp_want" > "$(go env GOPATH)/bin/ferretdb.devstack-stamp"
   rm -rf "$src"
   ferretdb --version | head -1
 fi
