@@ -5,6 +5,7 @@
  * dual mode HTTP and HTTPS on the same port (dual-server.ts).
  */
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { endpointsOf, loadConfig, redact, reportError } from '@devstack/core';
 import { buildApp } from './app';
 import { createBackends } from './backends';
@@ -28,8 +29,27 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  watchEventLoop(warn);
   // A driver bug must not take the api down in the middle of a load run; log and keep serving.
   process.on('unhandledRejection', (err) => warn(`unhandled rejection: ${(err as Error)?.message ?? err}`));
+}
+
+/** An event loop blocked for this long stalls every route at once; the log says when it happened. */
+const EVENT_LOOP_STALL_MS = 250;
+
+/**
+ * Once a second: the longest event-loop delay of the last second, logged when above
+ * EVENT_LOOP_STALL_MS. A load run's latency spike on every route at once is then told apart from one
+ * backend's (which never blocks the loop: drivers are asynchronous).
+ */
+function watchEventLoop(warn: (m: string) => void): void {
+  const h = monitorEventLoopDelay({ resolution: 20 });
+  h.enable();
+  setInterval(() => {
+    const maxMs = h.max / 1e6;
+    if (maxMs > EVENT_LOOP_STALL_MS) warn(`event loop blocked for up to ${Math.round(maxMs)} ms in the last second`);
+    h.reset();
+  }, 1000).unref();
 }
 
 main().catch((err) => {

@@ -4,10 +4,10 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { waitForPort, type LoadedConfig } from '@devstack/core';
 import { apiOptions, tlsFiles } from '../src/options';
+import { freePort } from './free-port';
 
 /** The TLS hook: cert.pem + key.pem under .devstack/certs/api/ switch the api to HTTPS (a real handshake here). */
 const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'api-tls-'));
@@ -102,16 +102,5 @@ function plainGet(port: number): Promise<{ status: number; body: string }> {
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
     req.on('error', reject);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
   });
 }

@@ -238,7 +238,7 @@ export async function chaosTask(options: ChaosOptions, signal?: AbortSignal): Pr
       try {
         const warm = await runOpenLoop({ baseUrl: url, paths: mix.paths, rate, seconds: WARMUP_SECONDS, timeoutMs: 5000, agent, signal });
         if (warm.failed > 0 || !(warm.latency.p95 < mix.sloP95Ms)) {
-          result.warnings!.push(`${fault}: the ${WARMUP_SECONDS} s warm-up before the run was not steady (${warm.failed} failed, p95 ${warm.latency.p95} ms against the SLO ${mix.sloP95Ms} ms): errors in the run before the fault may not be the fault's.`);
+          result.warnings!.push(`${fault}: the ${WARMUP_SECONDS} s warm-up before the run was not steady (${warm.failed} failed, p95 ${warm.latency.p95} ms against the SLO ${mix.sloP95Ms} ms): errors in the run before the fault may not be the fault's. The api's log (.devstack/logs/api.log) says whether its event loop was blocked or a backend client was rebuilt then.`);
         }
         const run = runOpenLoop({
           baseUrl: url,

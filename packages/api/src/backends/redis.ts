@@ -29,7 +29,10 @@ export function redisBackend(config: LoadedConfig, options: ApiOptions, warn: (m
         await Promise.all(batch.map((id) => c.set(redisKey(id), JSON.stringify(itemRow(id)), 'NX')));
       }
       // Once ioredis gives up reconnecting the client is dead for good: build a new one next time.
-      c.once('end', () => cluster.reset());
+      c.once('end', () => {
+        warn('redis: the cluster client gave up reconnecting; a new one is built (and the keys re-seeded) on the next request');
+        cluster.reset();
+      });
     } catch (err) {
       c.disconnect();
       throw err;
