@@ -37,7 +37,7 @@ export interface FaultOutcome {
   p99DuringMs: number;
   buckets: TimeBucket[];
   /** The unjudged traffic just before this fault's run (same rate, same connections). */
-  warmup?: { seconds: number; failed: number; p95: number };
+  warmup?: { seconds: number; failed: number; p95: number; routes?: { route: string; failed: number; p95: number }[] };
 }
 
 const BUCKET_MS = 500;
@@ -53,6 +53,21 @@ export const WARMUP_SECONDS = 2;
 const AFTER_S: Record<FaultName, number> = { 'redis-master': 12, 'mysql-restart': 10, 'api-stop': 5 };
 
 /** Half the mix knee of the newest load:capacity result, if there is one. */
+/**
+ * The warning for a warm-up that was not steady (any failure, or p95 at or over the SLO), naming the
+ * routes that were not: one slow backend and a stalled api (every route slow) read differently.
+ */
+export function unsteadyWarmup(fault: string, warm: Pick<OpenLoopResult, 'failed' | 'latency' | 'routes'>, sloP95Ms: number): string | undefined {
+  if (warm.failed === 0 && warm.latency.p95 < sloP95Ms) return undefined;
+  const bad = warm.routes.filter((r) => r.failed > 0 || !(r.latency.p95 < sloP95Ms));
+  const byRoute = bad.map((r) => `${r.route} p95 ${r.latency.p95} ms${r.failed ? `, ${r.failed} failed` : ''}`).join('; ');
+  return (
+    `${fault}: the ${WARMUP_SECONDS} s warm-up before the run was not steady (${warm.failed} failed, p95 ${warm.latency.p95} ms against the SLO ${sloP95Ms} ms; ` +
+    `${bad.length} of ${warm.routes.length} routes: ${byRoute || 'none alone'}): errors in the run before the fault may not be the fault's. ` +
+    `The api's log (.devstack/logs/api.log) says whether its event loop was blocked or a backend client was rebuilt then.`
+  );
+}
+
 export function halfKneeOf(stateRoot: string): number | undefined {
   const k = mixKneeOf(stateRoot);
   return k && k.knee > 0 ? Math.max(1, Math.round(k.knee / 2)) : undefined;
@@ -237,9 +252,8 @@ export async function chaosTask(options: ChaosOptions, signal?: AbortSignal): Pr
       const ctx: FaultContext = { config, layout, t0: () => t0, event: (label) => events.push({ atMs: performance.now() - t0, label }), signal, progress };
       try {
         const warm = await runOpenLoop({ baseUrl: url, paths: mix.paths, rate, seconds: WARMUP_SECONDS, timeoutMs: 5000, agent, signal });
-        if (warm.failed > 0 || !(warm.latency.p95 < mix.sloP95Ms)) {
-          result.warnings!.push(`${fault}: the ${WARMUP_SECONDS} s warm-up before the run was not steady (${warm.failed} failed, p95 ${warm.latency.p95} ms against the SLO ${mix.sloP95Ms} ms): errors in the run before the fault may not be the fault's. The api's log (.devstack/logs/api.log) says whether its event loop was blocked or a backend client was rebuilt then.`);
-        }
+        const unsteady = unsteadyWarmup(fault, warm, mix.sloP95Ms);
+        if (unsteady) result.warnings!.push(unsteady);
         const run = runOpenLoop({
           baseUrl: url,
           paths: mix.paths,
@@ -260,7 +274,7 @@ export async function chaosTask(options: ChaosOptions, signal?: AbortSignal): Pr
         const [r] = await Promise.all([run, injected.catch((err: unknown) => void events.push({ atMs: performance.now() - t0, label: `fault failed: ${(err as Error).message}` }))]);
         await injected.catch(() => undefined);
         const o = analyseFault(fault, r, faultAt, mix.sloP95Ms, events);
-        o.warmup = { seconds: WARMUP_SECONDS, failed: warm.failed, p95: warm.latency.p95 };
+        o.warmup = { seconds: WARMUP_SECONDS, failed: warm.failed, p95: warm.latency.p95, routes: warm.routes.map((x) => ({ route: x.route, failed: x.failed, p95: x.latency.p95 })) };
         outcomes.push(o);
         progress(`${fault}: ${o.failed} failed (${Object.entries(o.errorKinds).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}), error window ${o.errorWindowMs ?? 0} ms, back to SLO after ${o.backToSloMs ?? '-'} ms`);
       } finally {

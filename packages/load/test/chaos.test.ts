@@ -1,5 +1,5 @@
 import type { LatencySnapshot } from '@devstack/core';
-import { analyseFault } from '../src/chaos';
+import { analyseFault, unsteadyWarmup } from '../src/chaos';
 import type { FailureEvent, OpenLoopResult, TimeBucket } from '../src/open-loop';
 
 const snap = { p50: 1, p90: 2, p95: 3, p99: 4, max: 5, mean: 1, count: 1 } as unknown as LatencySnapshot;
@@ -53,5 +53,30 @@ describe('load:chaos fault analysis', () => {
     expect(analyseFault('api-stop', run([], { 3000: { failed: 0, p95: 1500 } }), 3000, 100, [])).toMatchObject({ failed: 0, failedBeforeFault: 0, errorWindowMs: undefined, backToSloMs: 500 });
     const never = Object.fromEntries(Array.from({ length: 14 }, (_, i) => [3000 + i * 500, { failed: 1, p95: 900 }]));
     expect(analyseFault('mysql-restart', run([fail(3000, 9990)], never), 3000, 100, []).backToSloMs).toBeUndefined();
+  });
+});
+
+describe('load:chaos warm-up', () => {
+  const route = (name: string, p95: number, failed = 0) => ({ route: name, ops: 100, failed, errorRate: failed / 100, latency: { ...snap, p95 }, errorKinds: {} });
+  const warm = (routes: ReturnType<typeof route>[], p95: number) => ({ failed: routes.reduce((a, r) => a + r.failed, 0), latency: { ...snap, p95 }, routes });
+
+  it('a steady warm-up (no failure, p95 under the SLO) says nothing', () => {
+    expect(unsteadyWarmup('redis-master', warm([route('/db/postgres', 4), route('/cache/redis', 6)], 6), 100)).toBeUndefined();
+  });
+
+  it('names the routes that were not steady: one slow backend', () => {
+    const w = unsteadyWarmup('redis-master', warm([route('/db/postgres', 4), route('/cache/redis', 4718, 16)], 4718), 100)!;
+    expect(w).toContain('redis-master: the 2 s warm-up before the run was not steady (16 failed, p95 4718 ms against the SLO 100 ms; 1 of 2 routes: /cache/redis p95 4718 ms, 16 failed)');
+    expect(w).not.toContain('/db/postgres p95');
+  });
+
+  it('every route slow (a stalled api) reads as every route', () => {
+    const w = unsteadyWarmup('mysql-restart', warm([route('/db/postgres', 900), route('/cache/redis', 1000)], 1000), 100)!;
+    expect(w).toContain('2 of 2 routes: /db/postgres p95 900 ms; /cache/redis p95 1000 ms');
+  });
+
+  it('a p95 over the SLO that no single route reaches says so', () => {
+    const w = unsteadyWarmup('api-stop', warm([route('/db/postgres', 90), route('/cache/redis', 95)], 120), 100)!;
+    expect(w).toContain('0 of 2 routes: none alone');
   });
 });
