@@ -52,7 +52,6 @@ export const WARMUP_SECONDS = 2;
 /** How long each fault's run lasts after the fault (bounded: the whole task stays near a minute). */
 const AFTER_S: Record<FaultName, number> = { 'redis-master': 12, 'mysql-restart': 10, 'api-stop': 5 };
 
-/** Half the mix knee of the newest load:capacity result, if there is one. */
 /**
  * The warning for a warm-up that was not steady (any failure, or p95 at or over the SLO), naming the
  * routes that were not: one slow backend and a stalled api (every route slow) read differently.
@@ -68,6 +67,7 @@ export function unsteadyWarmup(fault: string, warm: Pick<OpenLoopResult, 'failed
   );
 }
 
+/** Half the mix knee of the newest load:capacity result, if there is one. */
 export function halfKneeOf(stateRoot: string): number | undefined {
   const k = mixKneeOf(stateRoot);
   return k && k.knee > 0 ? Math.max(1, Math.round(k.knee / 2)) : undefined;

@@ -211,7 +211,7 @@ export class CpuMeter {
   }
 }
 
-/** Per group: the sum over its pids of (ticks after - ticks before, 0 for a pid born in between), in seconds. */
+/** Per group: the sum over its pids of (ticks after - ticks before), in seconds; a pid born in between had 0 before. */
 export function cpuDelta(before: Record<string, Map<number, number>>, after: Record<string, Map<number, number>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, ticks] of Object.entries(after)) {
