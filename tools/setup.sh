@@ -95,7 +95,8 @@ step "MongoDB protocol server"
 # the binary (the version and the patches' checksum) tells an up-to-date build from an older one, which
 # is rebuilt. A ferretdb installed some other way (no stamp, not in Go's bin) is used as it is.
 ferret_patches=$(ls tools/patches/ferretdb-*.patch 2>/dev/null | sort)
-ferret_stamp_want="$FERRETDB_VERSION $(cat $ferret_patches /dev/null | sha256sum | cut -c1-16)"
+# The stamp: version, the patches' checksum, then their names (runtime's ferretdbPatches reads those).
+ferret_stamp_want="$FERRETDB_VERSION $(cat $ferret_patches /dev/null | sha256sum | cut -c1-16)$(for p in $ferret_patches; do printf ' %s' "$(basename "$p")"; done)"
 ferret_bin=
 have_cmd go && ferret_bin="$(go env GOPATH)/bin/ferretdb"
 ferret_ours() { [ -n "$ferret_bin" ] && [ "$(command -v ferretdb)" = "$ferret_bin" ]; }
@@ -117,6 +118,14 @@ else
     (cd "$src" && GIT_CEILING_DIRECTORIES="$(dirname "$src")" git apply "$ROOT/$p") || fail "MongoDB protocol server" "$p does not apply to FerretDB $FERRETDB_VERSION"
     echo "   applied $p"
   done
+  # The query-building unit tests that the patches change and extend (FerretDB's own, no server needed;
+  # its test helpers look for a .git directory).
+  if [ -n "$ferret_patches" ]; then
+    (cd "$src" && git init -q . && go test ./internal/backends/postgresql/ -run 'TestPrepareWhereClause' >"$src.test.log" 2>&1) \
+      || { tail -30 "$src.test.log"; fail "MongoDB protocol server" "FerretDB's query unit tests fail with tools/patches/ applied"; }
+    echo "   FerretDB's TestPrepareWhereClause passes with the patches"
+    rm -f "$src.test.log"
+  fi
   mkdir -p "$(go env GOPATH)/bin"
   # Built beside the binary and renamed over it: a running FerretDB keeps its old file ("text file busy" otherwise).
   (cd "$src" && go build -o "$(go env GOPATH)/bin/ferretdb.new" ./cmd/ferretdb) || fail "MongoDB protocol server" "go build of FerretDB failed"

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { BENCH_DATABASE, contextOf, sizePlan, type BenchSizes, DevstackError, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type Metric, type TaskResult } from '@devstack/core';
-import { CpuMeter, ferretStorage, MONGO_BACKEND_PID, providerFor, stackPids } from '@devstack/runtime';
+import { CpuMeter, ferretdbPatches, ferretStorage, mongoBinary, MONGO_BACKEND_PID, providerFor, stackPids } from '@devstack/runtime';
 import { activeBackendProfile } from './backend-profiles';
 import { connect, serverInfo } from './server';
 import { insertSingles, loadBatched, loadPointReadDocs, pointReads, runWorkload, type PointReadOutcome, type WorkloadOutcome } from './workload';
@@ -83,8 +83,14 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
     result.profile = info.name === 'MongoDB' ? activeProfile(providerFor(config).activeConfig('mongodb')) ?? config.profile : activeBackendProfile(config);
     // FerretDB's storage (mongodb.backend): the same command benches either, so the result says which.
     const storage = info.name === 'FerretDB' && config.provider === 'local' ? ferretStorage(config) : undefined;
-    result.data = { options: o, workloads, trials, server: info, database: BENCH_DATABASE, ...(storage ? { storage } : {}) };
-    if (storage) result.notes.push(`FerretDB storage: ${storage}${storage === 'sqlite' ? ' (mongodb.backend=sqlite: comparison only)' : ''}`);
+    // Which FerretDB build: the patches tools/setup.sh built in (tools/patches/), or none (a FerretDB from elsewhere).
+    const bin = storage ? mongoBinary() : undefined;
+    const patches = bin ? ferretdbPatches(bin.path) : undefined;
+    result.data = { options: o, workloads, trials, server: info, database: BENCH_DATABASE, ...(storage ? { storage, ferretdbPatches: patches ?? null } : {}) };
+    if (storage) {
+      result.notes.push(`FerretDB storage: ${storage}${storage === 'sqlite' ? ' (mongodb.backend=sqlite: comparison only)' : ''}`);
+      result.notes.push(`FerretDB build: ${patches === undefined ? `${bin?.path ?? 'ferretdb'}, not built by tools/setup.sh (patches unknown)` : patches.length ? `patched (tools/patches/): ${patches.join(', ')}` : 'no patches'}`);
+    }
     const db = client.db(BENCH_DATABASE);
     // Where a point read's CPU goes: this process (the driver), the server, FerretDB's PostgreSQL.
     const cpuGroups = ycsbOnly ? undefined : pointReadCpuGroups(config.provider, config.stateRoot, storage);

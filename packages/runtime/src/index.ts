@@ -19,6 +19,8 @@ export {
   retireSqliteFiles,
   ferretStorage,
   ferretGogc,
+  ferretGomaxprocs,
+  ferretdbPatches,
   ferretEnv,
   FERRETDB_GOGC_DEFAULT,
   MONGO_AUTH_DATABASE,

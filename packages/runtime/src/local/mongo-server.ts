@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
@@ -19,6 +20,17 @@ export function mongoBinary(): MongoBinary | undefined {
   const ferret = findBinary('ferretdb');
   if (ferret) return { path: ferret, server: 'FerretDB' };
   return undefined;
+}
+
+/**
+ * The patches (tools/patches/ferretdb-*.patch) that tools/setup.sh built into this FerretDB binary, from
+ * the stamp it writes next to the binary ("<version> <checksum> <patch names...>"). undefined: no stamp,
+ * a FerretDB installed some other way (stock, run as it is).
+ */
+export function ferretdbPatches(binary: string): string[] | undefined {
+  const stamp = `${binary}.devstack-stamp`;
+  if (!existsSync(stamp)) return undefined;
+  return readFileSync(stamp, 'utf8').trim().split(/\s+/).slice(2);
 }
 
 /** FerretDB's debug/metrics HTTP listener (health, Prometheus metrics): mongodb port + 1 (+2 is its dual-mode TLS listener). */
@@ -66,9 +78,29 @@ export function ferretGogc(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
-/** The FerretDB process's environment: the caller's, GOGC (ferretGogc), then `extra` (secrets: never argv, ps shows it). */
-export function ferretEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...base, GOGC: String(ferretGogc(base)), ...extra };
+/**
+ * Go's GOMAXPROCS for FerretDB: DEVSTACK_FERRETDB_GOMAXPROCS (an integer 1..1024) if set; otherwise, on
+ * the postgresql handler, half the cores (at least 1): the storage work runs in its PostgreSQL's
+ * processes, and with a P per core Go's idle Ps spin and wake each other between requests (on 2 cores,
+ * GOMAXPROCS=1 cut FerretDB's CPU per point read by 18-30%; docs/mongodb-ferretdb-tune.md). On SQLite
+ * FerretDB does the storage work itself, so Go's default (every core) stays: undefined.
+ */
+export function ferretGomaxprocs(env: NodeJS.ProcessEnv, handler: 'postgresql' | 'sqlite', cores = os.cpus().length): number | undefined {
+  const raw = env.DEVSTACK_FERRETDB_GOMAXPROCS?.trim();
+  if (raw === undefined || raw === '') return handler === 'postgresql' ? Math.max(1, Math.floor(cores / 2)) : undefined;
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= 1024)) {
+    throw new DevstackError('BAD_INPUT', `DEVSTACK_FERRETDB_GOMAXPROCS must be an integer from 1 to 1024 (Go's GOMAXPROCS for FerretDB), got "${raw}".`, {
+      fix: 'Unset DEVSTACK_FERRETDB_GOMAXPROCS for the default (half the cores on the postgresql backend, every core on sqlite), or set an integer such as DEVSTACK_FERRETDB_GOMAXPROCS=2.',
+    });
+  }
+  return n;
+}
+
+/** The FerretDB process's environment: the caller's, GOGC (ferretGogc) and GOMAXPROCS (ferretGomaxprocs), then `extra` (secrets: never argv, ps shows it). */
+export function ferretEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>, handler: 'postgresql' | 'sqlite' = 'postgresql', cores?: number): NodeJS.ProcessEnv {
+  const procs = ferretGomaxprocs(base, handler, cores);
+  return { ...base, GOGC: String(ferretGogc(base)), ...(procs !== undefined ? { GOMAXPROCS: String(procs) } : {}), ...extra };
 }
 
 export const mongoService: LocalService = {
@@ -101,9 +133,9 @@ export const mongoService: LocalService = {
     }
     const secret = ctx.secrets.get('mongodb');
     if (!secret) throw new DevstackError('ENVIRONMENT', 'mongodb: no credentials from Vault.');
-    ferretGogc(process.env); // a bad DEVSTACK_FERRETDB_GOGC refuses before anything starts
     retireSqliteFiles(layout, ctx.progress);
     const handler = ferretHandler(config);
+    ferretEnv(process.env, {}, handler); // a bad DEVSTACK_FERRETDB_GOGC / _GOMAXPROCS refuses before anything starts
     const handlerFile = path.join(layout.run, HANDLER_FILE);
     const runningHandler = runningFerretHandler(layout);
     if (runningPid(layout, 'mongodb') && runningHandler !== handler) {
@@ -135,7 +167,7 @@ export const mongoService: LocalService = {
     const env = ferretEnv(process.env, {
       ...(handler === 'postgresql' ? { FERRETDB_POSTGRESQL_URL: backendUrl(config, secret) } : {}),
       FERRETDB_SETUP_PASSWORD: secret.password,
-    });
+    }, handler);
     ctx.progress(
       handler === 'postgresql'
         ? `mongodb: starting FerretDB (PostgreSQL backend on port ${mongoBackendPort(config)}, authentication on) on port ${port}`
