@@ -1,5 +1,5 @@
 import { loadConfig } from '@devstack/core';
-import { ferretdbPatches, mongoBinary } from '@devstack/runtime';
+import { ferretdbPatches, ID_EQUALITY_PATCH, mongoBackendSettings, mongoBinary } from '@devstack/runtime';
 import { Double, Long } from 'mongodb';
 import { connect, serverInfo } from '../src/server';
 
@@ -12,7 +12,7 @@ import { connect, serverInfo } from '../src/server';
 const config = loadConfig();
 const DB = 'devstack_id_index_probe';
 const bin = mongoBinary();
-const patched = bin?.server === 'FerretDB' && (ferretdbPatches(bin.path) ?? []).includes('ferretdb-id-equality-pushdown.patch');
+const patched = bin?.server === 'FerretDB' && (ferretdbPatches(bin.path) ?? []).includes(ID_EQUALITY_PATCH);
 
 interface PlanNode {
   'Node Type': string;
@@ -55,9 +55,12 @@ describe('mongodb point reads by _id use an index on the PostgreSQL backend', ()
     }
     // A boolean _id keeps FerretDB's containment filter, served by the GIN twin.
     expect((await planOf({ _id: true })).find((n) => n['Node Type'] === 'Bitmap Index Scan')?.['Index Name']).toMatch(/^devstack_id_gin_\d+$/);
+    // The equality needs no custom plan per execution: the backend database keeps PostgreSQL's default.
+    expect(await mongoBackendSettings(config, ['plan_cache_mode'])).toEqual({ plan_cache_mode: 'auto' });
   });
 
   (patched || !onPostgres() ? it.skip : it)('a stock FerretDB gets the GIN _id index, and findOne by _id uses it instead of a sequential scan', async () => {
+    expect(await mongoBackendSettings(config, ['plan_cache_mode'])).toEqual({ plan_cache_mode: 'force_custom_plan' });
     const plan = await planOf({ _id: 'k42' });
     expect(plan.map((n) => n['Node Type'])).not.toContain('Seq Scan');
     expect(plan.find((n) => n['Node Type'] === 'Bitmap Index Scan')?.['Index Name']).toMatch(/^devstack_id_gin_\d+$/);

@@ -21,6 +21,8 @@ export {
   ferretGogc,
   ferretGomaxprocs,
   ferretdbPatches,
+  ID_EQUALITY_PATCH,
+  idIndexSql,
   ferretEnv,
   FERRETDB_GOGC_DEFAULT,
   MONGO_AUTH_DATABASE,
