@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Side by side: two FerretDB arms, interleaved A B A B ..., the mongodb service restarted before every
+# run, then `mongodb bench --quick`; prints point reads/s and the CPU per read by process for each run,
+# and the paired % change of B against A with a 95% t-interval.
+# A measuring aid (not a target, not a test). Needs the stack up and the packages built.
+#
+#   tools/measure/ferretdb-ab.sh <pairs> "<arm A>" "<arm B>"
+#
+# An arm is a space-separated list of VAR=value settings for FerretDB's start (e.g.
+# DEVSTACK_FERRETDB_GOMAXPROCS=2), or `-` for none. FERRETDB_BIN=<path> in an arm runs that binary
+# instead: it is copied over the ferretdb on PATH for the arm's runs, and the original is put back at
+# the end (also on Ctrl-C). Example, Go's default GOMAXPROCS against the stack's:
+#   tools/measure/ferretdb-ab.sh 4 DEVSTACK_FERRETDB_GOMAXPROCS=2 -
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/go/bin:$PATH"
+[ $# -eq 3 ] && [[ "$1" =~ ^[1-9][0-9]*$ ]] || { echo "usage: tools/measure/ferretdb-ab.sh <pairs> \"<arm A settings|->\" \"<arm B settings|->\"" >&2; exit 2; }
+pairs=$1; arms=("$2" "$3")
+ferret=$(command -v ferretdb) || { echo "ferretdb is not on PATH: run npm run setup" >&2; exit 3; }
+out=$(mktemp -d)
+saved="$out/ferretdb.orig"; cp "$ferret" "$saved"
+restore() { cp "$saved" "$ferret.ab" && mv "$ferret.ab" "$ferret"; node packages/stack/dist/cli.js restart --service mongodb --quiet >/dev/null 2>&1 || true; rm -rf "$out"; }
+trap restore EXIT
+
+run_arm() { # $1 = A|B, $2 = settings, $3 = pair
+  local envs=() bin="$saved" kv
+  if [ "$2" != - ]; then for kv in $2; do
+    [[ "$kv" =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || { echo "not a VAR=value setting: $kv" >&2; exit 2; }
+    if [[ "$kv" == FERRETDB_BIN=* ]]; then bin="${kv#FERRETDB_BIN=}"; [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 2; }; else envs+=("$kv"); fi
+  done; fi
+  cp "$bin" "$ferret.ab" && mv "$ferret.ab" "$ferret"
+  env "${envs[@]}" node packages/stack/dist/cli.js restart --service mongodb --quiet >/dev/null
+  local file="$out/$3-$1.json"
+  printf 'pair %s arm %s (%s) %s load %s: ' "$3" "$1" "$2" "$(date -u +%T)" "$(cut -d' ' -f1 /proc/loadavg)"
+  node packages/mongodb/dist/cli.js bench --quick --json --quiet >"$file"
+  node -e '
+    const r = require(process.argv[1]); const m = Object.fromEntries(r.metrics.map((x) => [x.name, x.value])); const c = r.data.pointReadCpu;
+    console.log(`point reads/s ${Math.round(m.point_read_ops)}, p95 ${m.point_read_p95_ms} ms; CPU µs per read ${c ? Object.entries(c.usPerRead).map(([k, v]) => `${k} ${v}`).join(", ") + `, total ${c.totalUsPerRead}` : "(not measured)"}`);' "$file"
+}
+
+for i in $(seq 1 "$pairs"); do run_arm A "${arms[0]}" "$i"; run_arm B "${arms[1]}" "$i"; done
+
+node -e '
+  const [dir, n] = [process.argv[1], Number(process.argv[2])];
+  const t = [NaN, NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262];
+  const get = (i, arm) => { const r = require(`${dir}/${i}-${arm}.json`); const m = Object.fromEntries(r.metrics.map((x) => [x.name, x.value])); const c = r.data.pointReadCpu;
+    return { "point reads/s": m.point_read_ops, ...(c ? Object.fromEntries([...Object.entries(c.usPerRead).map(([k, v]) => [`CPU µs/read ${k}`, v]), ["CPU µs/read total", c.totalUsPerRead]]) : {}) }; };
+  const pairs = Array.from({ length: n }, (_, i) => [get(i + 1, "A"), get(i + 1, "B")]);
+  console.log(`\nB against A, ${n} pairs: mean % change [paired 95% t-interval]${n < 2 ? " (one pair: no interval)" : ""}`);
+  for (const k of Object.keys(pairs[0][0])) {
+    const d = pairs.map(([a, b]) => (100 * (b[k] - a[k])) / a[k]); const mean = d.reduce((x, y) => x + y, 0) / n;
+    const h = n < 2 ? NaN : ((t[n] ?? 1.96) * Math.sqrt(d.reduce((x, y) => x + (y - mean) ** 2, 0) / (n - 1))) / Math.sqrt(n);
+    console.log(`  ${k}: ${mean.toFixed(1)}%${n < 2 ? "" : ` [${(mean - h).toFixed(1)}, ${(mean + h).toFixed(1)}]`}  (pairs: ${d.map((x) => x.toFixed(1)).join(", ")})`);
+  }' "$out" "$pairs"
