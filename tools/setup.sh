@@ -127,7 +127,8 @@ else
     rm -f "$src.test.log"
   fi
   mkdir -p "$(go env GOPATH)/bin"
-  # Built beside the binary and renamed over it: a running FerretDB keeps its old file ("text file busy" otherwise).
+  # Built beside the binary and renamed over it: a running FerretDB keeps its old file ("text file busy"
+  # otherwise) until the next `stack up`, which sees the old file gone and restarts it (executableReplaced).
   (cd "$src" && go build -o "$(go env GOPATH)/bin/ferretdb.new" ./cmd/ferretdb) || fail "MongoDB protocol server" "go build of FerretDB failed"
   mv "$(go env GOPATH)/bin/ferretdb.new" "$(go env GOPATH)/bin/ferretdb"
   echo "$ferret_stamp_want" > "$(go env GOPATH)/bin/ferretdb.devstack-stamp"

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { type LoadedConfig, endpointsOf, getCredentials, DevstackError, MONGO_BACKEND_PORT_SHIFT, waitFor, type ServiceStatus, clientTls, ferretTlsArgs } from '@devstack/core';
 import { findBinary, postgresBinDir, StackLayout } from './layout';
 import { includeActiveProfile, initCluster } from './postgres-server';
-import { baseStatus, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
+import { baseStatus, executableReplaced, ownedDir, runningPid, serviceAccount, startAndWait, stopByPidFile, type LocalContext, type LocalService } from './service';
 
 export interface MongoBinary {
   path: string;
@@ -141,9 +141,15 @@ export const mongoService: LocalService = {
     ferretEnv(process.env, {}, handler); // a bad DEVSTACK_FERRETDB_GOGC / _GOMAXPROCS refuses before anything starts
     const handlerFile = path.join(layout.run, HANDLER_FILE);
     const runningHandler = runningFerretHandler(layout);
-    if (runningPid(layout, 'mongodb') && runningHandler !== handler) {
+    const running = runningPid(layout, 'mongodb');
+    if (running && runningHandler !== handler) {
       // A switch of mongodb.backend: the running FerretDB serves the other storage, so it is restarted.
       ctx.progress(`mongodb: FerretDB runs with --handler=${runningHandler}, the config asks for ${handler}: restarting it`);
+      await stopByPidFile(layout, 'mongodb');
+    } else if (running && executableReplaced(running)) {
+      // setup rebuilt FerretDB (a patch changed) since this one started: the backend settings follow the
+      // new build's patches, so the old process must not keep serving.
+      ctx.progress(`mongodb: ${bin.path} was rebuilt since the running FerretDB (pid ${running}) started: restarting it`);
       await stopByPidFile(layout, 'mongodb');
     }
     if (handler === 'postgresql') await startBackend(ctx, secret);
@@ -182,7 +188,11 @@ export const mongoService: LocalService = {
     await checkLogin(config, secret, layout);
   },
 
-  outdated: ({ config, layout }) => mongoBinary()?.server === 'FerretDB' && runningPid(layout, 'mongodb') !== undefined && runningFerretHandler(layout) !== ferretHandler(config),
+  // A FerretDB that serves the other handler, or whose binary setup has rebuilt since it started.
+  outdated: ({ config, layout }) => {
+    const pid = runningPid(layout, 'mongodb');
+    return mongoBinary()?.server === 'FerretDB' && pid !== undefined && (runningFerretHandler(layout) !== ferretHandler(config) || executableReplaced(pid));
+  },
 
   async stop({ layout }) {
     await stopByPidFile(layout, 'mongodb');

@@ -1,4 +1,4 @@
-import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { type LoadedConfig, type StackService, DevstackError, isAlive, readPid, startProcess, stopPid, waitForPort, type StartOptions, type Progress, type ServiceStatus } from '@devstack/core';
 import { StackLayout } from './layout';
@@ -63,6 +63,18 @@ export function ownedDir(dir: string, account: Account | undefined, mode = 0o700
 export function runningPid(layout: StackLayout, name: string): number | undefined {
   const pid = readPid(layout.pid(name));
   return pid && isAlive(pid) ? pid : undefined;
+}
+
+/**
+ * Was the program a process runs replaced on disk since it started? (A rebuild moved a new binary over
+ * it: Linux then shows the old one as "<path> (deleted)".) false when that cannot be read.
+ */
+export function executableReplaced(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).endsWith(' (deleted)');
+  } catch {
+    return false;
+  }
 }
 
 export async function startAndWait(
