@@ -1,7 +1,7 @@
 import { loadConfig } from '@devstack/core';
 import { ferretdbPatches, ID_EQUALITY_PATCH, mongoBackendSettings, mongoBinary } from '@devstack/runtime';
 import { Double, Long } from 'mongodb';
-import { connect, serverInfo } from '../src/server';
+import { connect } from '../src/server';
 
 // Live suite: how FerretDB's PostgreSQL backend finds a document by _id. Stock FerretDB 1.24 filters _id
 // equality with jsonb containment on a key passed as a parameter (`_jsonb->$1 @> $2`), which its own btree
