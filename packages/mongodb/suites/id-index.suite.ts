@@ -6,7 +6,7 @@ import { connect } from '../src/server';
 // Live suite: how FerretDB's PostgreSQL backend finds a document by _id. Stock FerretDB 1.24 filters _id
 // equality with jsonb containment on a key passed as a parameter (`_jsonb->$1 @> $2`), which its own btree
 // _id index cannot serve; the stack's backend adds a GIN twin per collection for that (runtime's
-// ID_INDEX_SQL). The FerretDB that tools/setup.sh builds carries tools/patches/ferretdb-id-equality-pushdown.patch:
+// idIndexSql). The FerretDB that tools/setup.sh builds carries tools/patches/ferretdb-id-equality-pushdown.patch:
 // `_jsonb->'_id' = $1` for string, ObjectID and (safe-range) numeric _ids, served by the btree index.
 // FerretDB's explain returns the backend's EXPLAIN, so the plan shows the condition and the index used.
 const config = loadConfig();

@@ -22,7 +22,6 @@ export {
   ferretGomaxprocs,
   ferretdbPatches,
   ID_EQUALITY_PATCH,
-  idIndexSql,
   ferretEnv,
   FERRETDB_GOGC_DEFAULT,
   MONGO_AUTH_DATABASE,

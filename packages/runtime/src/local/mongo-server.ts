@@ -85,7 +85,8 @@ export function ferretGogc(env: NodeJS.ProcessEnv): number {
  * Go's GOMAXPROCS for FerretDB: DEVSTACK_FERRETDB_GOMAXPROCS (an integer 1..1024) if set; otherwise, on
  * the postgresql handler, half the cores (at least 1): the storage work runs in its PostgreSQL's
  * processes, and with a P per core Go's idle Ps spin and wake each other between requests (on 2 cores,
- * GOMAXPROCS=1 cut FerretDB's CPU per point read by 18-30%; docs/mongodb-ferretdb-tune.md). On SQLite
+ * GOMAXPROCS=1 cut FerretDB's CPU per point read by 15%, paired 95% interval 5-26% over 7 pairs;
+ * docs/mongodb-ferretdb-tune.md). On SQLite
  * FerretDB does the storage work itself, so Go's default (every core) stays: undefined.
  */
 export function ferretGomaxprocs(env: NodeJS.ProcessEnv, handler: 'postgresql' | 'sqlite', cores = os.cpus().length): number | undefined {
@@ -299,8 +300,8 @@ async function startBackend(ctx: LocalContext, secret: { user: string; password:
  * FerretDB keeps its own index metadata, so the extra index is invisible to clients (listIndexes).
  * The FerretDB that tools/setup.sh builds (ID_EQUALITY_PATCH) writes `_jsonb->'_id' = $1` instead, which
  * the btree index serves in a generic plan too: there PostgreSQL's default plan_cache_mode (auto) stays,
- * so a point read is planned once per connection, not on every execution (34% less backend CPU per
- * read measured; docs/mongodb-ferretdb-tune.md). The GIN twin stays for the containment filters left
+ * so a point read is planned once per connection, not on every execution (29% less backend CPU per
+ * read than with force_custom_plan, measured; docs/mongodb-ferretdb-tune.md). The GIN twin stays for the containment filters left
  * (a boolean or date _id, and a FerretDB from elsewhere).
  */
 export const idIndexSql = (planCacheMode: 'auto' | 'force_custom_plan') => `
