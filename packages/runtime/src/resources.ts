@@ -131,9 +131,7 @@ export class ResourceSampler {
       if (prev && now > prev.at) {
         // Per-pid deltas: a backend that exits between samples must not make the group's sum go down.
         // (Its last slice is lost: CPU of short-lived children is slightly under-counted.)
-        let delta = 0;
-        for (const [p, t] of ticks) delta += t - (prev.ticks.get(p) ?? 0);
-        a.cpu.push(((delta / TICKS) * 100) / ((now - prev.at) / 1000));
+        a.cpu.push(((ticksDelta(prev.ticks, ticks) / TICKS) * 100) / ((now - prev.at) / 1000));
       }
       a.rss = Math.max(a.rss, rss);
       a.pids = Math.max(a.pids, ticks.size);
@@ -213,11 +211,12 @@ export class CpuMeter {
 
 /** Per group: the sum over its pids of (ticks after - ticks before), in seconds; a pid born in between had 0 before. */
 export function cpuDelta(before: Record<string, Map<number, number>>, after: Record<string, Map<number, number>>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, ticks] of Object.entries(after)) {
-    let delta = 0;
-    for (const [p, t] of ticks) delta += Math.max(0, t - (before[name]?.get(p) ?? 0));
-    out[name] = delta / TICKS;
-  }
-  return out;
+  return Object.fromEntries(Object.entries(after).map(([name, ticks]) => [name, ticksDelta(before[name], ticks) / TICKS]));
+}
+
+/** CPU ticks used between two readings of the same processes, pid by pid (a pid new in `after` counts from 0; none counts below 0). */
+function ticksDelta(before: Map<number, number> | undefined, after: Map<number, number>): number {
+  let delta = 0;
+  for (const [p, t] of after) delta += Math.max(0, t - (before?.get(p) ?? 0));
+  return delta;
 }
