@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CpuMeter, cpuDelta, stackPids } from '../src/resources';
+import { CpuMeter, cpuDelta, ResourceSampler, stackPids } from '../src/resources';
 
 describe('cpuDelta', () => {
   it('sums per-pid tick deltas in seconds, counting a pid born in between whole', () => {
@@ -46,6 +46,34 @@ describe('CpuMeter on real processes', () => {
       expect(cpuSeconds.idle).toBeLessThan(0.1);
     } finally {
       parent.kill();
+      idle.kill();
+    }
+  });
+});
+
+describe('ResourceSampler on real processes', () => {
+  it('reports a spinning process near 100% of a core and an idle one near 0%, by pid-file group', async () => {
+    const busy = spawn(process.execPath, ['-e', 'const e = Date.now() + 4000; while (Date.now() < e) {}'], { stdio: 'ignore' });
+    const idle = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 4000)'], { stdio: 'ignore' });
+    const root = mkdtempSync(path.join(os.tmpdir(), 'sampler-'));
+    mkdirSync(path.join(root, 'run'));
+    writeFileSync(path.join(root, 'run', 'busy.pid'), `${busy.pid}\n`);
+    writeFileSync(path.join(root, 'run', 'idle.pid'), `${idle.pid}\n`);
+    try {
+      await new Promise((r) => setTimeout(r, 400));
+      const sampler = new ResourceSampler(root, 200).start();
+      await new Promise((r) => setTimeout(r, 1500));
+      const usage = Object.fromEntries((await sampler.stop()).map((u) => [u.name, u]));
+      expect(Object.keys(usage)).toEqual(['busy', 'idle']);
+      expect(usage.busy.samples).toBeGreaterThanOrEqual(4);
+      expect(usage.busy.pids).toBe(1);
+      // One core spinning; a shared 2-core machine (npm test runs jobs side by side) may give it much less.
+      expect(usage.busy.cpuAvgPct).toBeGreaterThan(20);
+      expect(usage.busy.cpuAvgPct).toBeLessThan(150);
+      expect(usage.idle.cpuAvgPct).toBeLessThan(10);
+      expect(usage.idle.rssMaxMiB).toBeGreaterThan(5);
+    } finally {
+      busy.kill();
       idle.kill();
     }
   });
