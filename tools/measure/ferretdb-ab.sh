@@ -45,18 +45,22 @@ for i in $(seq 1 "$pairs"); do
   if [ $((i % 2)) = 1 ]; then run_arm A "${arms[0]}" "$i"; run_arm B "${arms[1]}" "$i"; else run_arm B "${arms[1]}" "$i"; run_arm A "${arms[0]}" "$i"; fi
 done
 
+# The paired estimate is core's pairedShift, the one regress uses: Hodges-Lehmann with the exact
+# signed-rank interval, which needs 6 pairs or more for 95%.
 node -e '
+  const { pairedShift } = require(process.argv[3]);
   const [dir, n] = [process.argv[1], Number(process.argv[2])];
-  const t = [NaN, NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262];
   const get = (i, arm) => { const r = require(`${dir}/${i}-${arm}.json`); const m = Object.fromEntries(r.metrics.map((x) => [x.name, x.value])); const c = r.data.pointReadCpu;
     // The client (the bench itself) is the same code in both arms: its CPU per read tracks the speed of
     // the machine, which drifts by a third between neighbouring runs here. Dividing by it factors that out.
     const rel = c && c.usPerRead.client ? Object.entries(c.usPerRead).filter(([k]) => k !== "client").map(([k, v]) => [`${k} CPU / client CPU`, v / c.usPerRead.client]) : [];
     return { "point reads/s": m.point_read_ops, ...(c ? Object.fromEntries([...Object.entries(c.usPerRead).map(([k, v]) => [`CPU µs/read ${k}`, v]), ["CPU µs/read total", c.totalUsPerRead], ...rel]) : {}) }; };
   const pairs = Array.from({ length: n }, (_, i) => [get(i + 1, "A"), get(i + 1, "B")]);
-  console.log(`\nB against A, ${n} pairs: mean % change [paired 95% t-interval]${n < 2 ? " (one pair: no interval)" : ""}`);
+  const pct = (x) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
+  console.log(`\nB against A, ${n} pairs: paired change (Hodges-Lehmann) [exact signed-rank 95% interval]${n < 6 ? " (fewer than 6 pairs: no interval)" : ""}`);
   for (const k of Object.keys(pairs[0][0])) {
-    const d = pairs.map(([a, b]) => (100 * (b[k] - a[k])) / a[k]); const mean = d.reduce((x, y) => x + y, 0) / n;
-    const h = n < 2 ? NaN : ((t[n] ?? 1.96) * Math.sqrt(d.reduce((x, y) => x + (y - mean) ** 2, 0) / (n - 1))) / Math.sqrt(n);
-    console.log(`  ${k}: ${mean.toFixed(1)}%${n < 2 ? "" : ` [${(mean - h).toFixed(1)}, ${(mean + h).toFixed(1)}]`}  (pairs: ${d.map((x) => x.toFixed(1)).join(", ")})`);
-  }' "$out" "$pairs"
+    const a = pairs.map((p) => p[0][k]), b = pairs.map((p) => p[1][k]);
+    if ([...a, ...b].some((v) => !(v > 0))) { console.log(`  ${k}: not positive in every run, no estimate`); continue; }
+    const r = pairedShift(a, b);
+    console.log(`  ${k}: ${pct(r.change)}${r.low === undefined ? "" : ` [${pct(r.low)}, ${pct(r.high)}]`}  (pairs: ${a.map((x, i) => pct(b[i] / x - 1)).join(", ")})`);
+  }' "$out" "$pairs" "$ROOT/packages/core/dist/index.js"

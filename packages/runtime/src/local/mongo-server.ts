@@ -86,7 +86,7 @@ export function ferretGogc(env: NodeJS.ProcessEnv): number {
  * the postgresql handler, half the cores (at least 1): the storage work runs in its PostgreSQL's
  * processes, and with a P per core Go's idle Ps spin and wake each other between requests (on 2 cores,
  * GOMAXPROCS=1 cut FerretDB's CPU per point read, relative to the bench client's, by 13%: paired 95%
- * interval 10-16% over 6 pairs in ABBA order; docs/mongodb-ferretdb-tune.md). On SQLite
+ * signed-rank interval 9-17% over 6 pairs in ABBA order; docs/mongodb-ferretdb-tune.md). On SQLite
  * FerretDB does the storage work itself, so Go's default (every core) stays: undefined.
  */
 export function ferretGomaxprocs(env: NodeJS.ProcessEnv, handler: 'postgresql' | 'sqlite', cores = os.cpus().length): number | undefined {
