@@ -118,12 +118,13 @@ else
     (cd "$src" && GIT_CEILING_DIRECTORIES="$(dirname "$src")" git apply "$ROOT/$p") || fail "MongoDB protocol server" "$p does not apply to FerretDB $FERRETDB_VERSION"
     echo "   applied $p"
   done
-  # The query-building unit tests that the patches change and extend (FerretDB's own, no server needed;
-  # its test helpers look for a .git directory).
+  # FerretDB's own unit tests of the code the patches change and extend (no server needed; its test
+  # helpers look for a .git directory): query building, sjson decoding, command parameter extraction.
   if [ -n "$ferret_patches" ]; then
-    (cd "$src" && git init -q . && go test ./internal/backends/postgresql/ -run 'TestPrepareWhereClause' >"$src.test.log" 2>&1) \
-      || { tail -30 "$src.test.log"; fail "MongoDB protocol server" "FerretDB's query unit tests fail with tools/patches/ applied"; }
-    echo "   FerretDB's TestPrepareWhereClause passes with the patches"
+    (cd "$src" && git init -q . && go test ./internal/backends/postgresql/ -run 'TestPrepareWhereClause' >"$src.test.log" 2>&1 \
+      && go test ./internal/handler/sjson/ ./internal/handler/handlerparams/ >>"$src.test.log" 2>&1) \
+      || { tail -30 "$src.test.log"; fail "MongoDB protocol server" "FerretDB's unit tests fail with tools/patches/ applied"; }
+    echo "   FerretDB's TestPrepareWhereClause, sjson and handlerparams tests pass with the patches"
     rm -f "$src.test.log"
   fi
   mkdir -p "$(go env GOPATH)/bin"
