@@ -107,33 +107,10 @@ else
   have_cmd go || fail "MongoDB protocol server" "Go is not installed; install Go 1.22+ or put mongod on PATH"
   if have_cmd ferretdb; then echo "   rebuilding $(command -v ferretdb): built before its current patches (tools/patches/)"; fi
   echo "   building FerretDB $FERRETDB_VERSION with Go (the stack runs it with --handler=postgresql on its own PostgreSQL cluster)"
-  # `go install` of FerretDB panics at start (its version.txt is generated at release time), so build
-  # the module's source with the version file written in, as FerretDB's own build does.
-  src=$(mktemp -d)
-  dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p') \
-    || fail "MongoDB protocol server" "go mod download of FerretDB failed; check the Go module proxy"
-  cp -r "$dir/." "$src/" && chmod -R u+w "$src"
-  echo "$FERRETDB_VERSION" > "$src/build/version/version.txt"
-  for p in $ferret_patches; do
-    (cd "$src" && GIT_CEILING_DIRECTORIES="$(dirname "$src")" git apply "$ROOT/$p") || fail "MongoDB protocol server" "$p does not apply to FerretDB $FERRETDB_VERSION"
-    echo "   applied $p"
-  done
-  # FerretDB's own unit tests of the code the patches change and extend (no server needed; its test
-  # helpers look for a .git directory): query building, sjson decoding, command parameter extraction.
-  if [ -n "$ferret_patches" ]; then
-    (cd "$src" && git init -q . && go test ./internal/backends/postgresql/ -run 'TestPrepareWhereClause' >"$src.test.log" 2>&1 \
-      && go test ./internal/handler/sjson/ ./internal/handler/handlerparams/ >>"$src.test.log" 2>&1) \
-      || { tail -30 "$src.test.log"; fail "MongoDB protocol server" "FerretDB's unit tests fail with tools/patches/ applied"; }
-    echo "   FerretDB's TestPrepareWhereClause, sjson and handlerparams tests pass with the patches"
-    rm -f "$src.test.log"
-  fi
-  mkdir -p "$(go env GOPATH)/bin"
-  # Built beside the binary and renamed over it: a running FerretDB keeps its old file ("text file busy"
-  # otherwise) until the next `stack up`, which sees the old file gone and restarts it (executableReplaced).
-  (cd "$src" && go build -o "$(go env GOPATH)/bin/ferretdb.new" ./cmd/ferretdb) || fail "MongoDB protocol server" "go build of FerretDB failed"
-  mv "$(go env GOPATH)/bin/ferretdb.new" "$(go env GOPATH)/bin/ferretdb"
+  # tools/build-ferretdb.sh: the module source, tools/patches/ applied, FerretDB's unit tests of the
+  # patched code, then the build (also what tools/docker/ferretdb.Dockerfile runs for docker-compose).
+  "$ROOT/tools/build-ferretdb.sh" "$FERRETDB_VERSION" "$(go env GOPATH)/bin/ferretdb" || fail "MongoDB protocol server" "tools/build-ferretdb.sh failed (its message is above)"
   echo "$ferret_stamp_want" > "$(go env GOPATH)/bin/ferretdb.devstack-stamp"
-  rm -rf "$src"
   ferretdb --version | head -1
 fi
 

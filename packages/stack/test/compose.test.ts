@@ -12,7 +12,7 @@ import { composeNames } from '@devstack/core';
 
 const root = path.resolve(__dirname, '../../..');
 const file = path.join(root, 'docker-compose.yml');
-type Service = { ports?: string[]; volumes?: string[]; image?: string; network_mode?: string; environment?: Record<string, string> };
+type Service = { ports?: string[]; volumes?: string[]; image?: string; build?: { context: string; dockerfile: string }; network_mode?: string; environment?: Record<string, string> };
 const compose = parse(readFileSync(file, 'utf8'), { merge: true }) as { services: Record<string, Service> };
 
 describe('docker-compose.yml', () => {
@@ -57,11 +57,29 @@ describe('docker-compose.yml', () => {
   it('uses real server images of the same families', () => {
     expect(compose.services.postgres.image).toMatch(/^postgres:15/);
     expect(compose.services.mysql.image).toMatch(/^mysql:8/);
-    // FerretDB 1.24 on its own PostgreSQL 15, in the mongodb service's network namespace (as the local stack runs it).
-    expect(compose.services.mongodb.image).toBe('ghcr.io/ferretdb/ferretdb:1.24.2');
+    // FerretDB 1.24 on its own PostgreSQL 15, in the mongodb service's network namespace (as the local stack
+    // runs it); the FerretDB image is built with the patches (next test).
+    expect(compose.services.mongodb.image).toBe('devstack-perf/ferretdb:1.24.2-patched');
     expect(compose.services['mongodb-pg'].image).toMatch(/^postgres:15/);
     expect(compose.services['redis-1'].image).toMatch(/^redis:7/);
     expect(compose.services.vault.image).toMatch(/^(hashicorp\/vault|openbao\/openbao):/);
+  });
+
+  it('builds its FerretDB with the script, version and patches of the embedded stack', () => {
+    expect(compose.services.mongodb.build).toEqual({ context: '.', dockerfile: 'tools/docker/ferretdb.Dockerfile' });
+    const pinned = readFileSync(path.join(root, 'tools/setup.sh'), 'utf8').match(/^FERRETDB_VERSION=(\S+)$/m)?.[1];
+    expect(pinned).toBe('v1.24.2');
+    const dockerfile = readFileSync(path.join(root, 'tools/docker/ferretdb.Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(new RegExp(`^RUN tools/build-ferretdb\\.sh ${pinned!.replace(/\./g, '\\.')} /out/ferretdb`, 'm'));
+    expect(compose.services.mongodb.image).toContain(pinned!.slice(1));
+    // Everything the Dockerfile copies is let into the build context by .dockerignore, and exists.
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(\S+) /gm)].map((m) => m[1].replace(/\/$/, ''));
+    expect(copied).toEqual(['tools/build-ferretdb.sh', 'tools/patches']);
+    const ignore = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
+    for (const c of copied) {
+      expect(existsSync(path.join(root, c))).toBe(true);
+      expect(ignore.some((l) => l.replace(/\/$/, '') === `!${c}`)).toBe(true);
+    }
   });
 
   it('runs the OpenBao version tools/setup.sh pins, with the local settings (raft, own cluster address)', () => {
