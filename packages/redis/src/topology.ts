@@ -66,6 +66,18 @@ export async function slotMapViews(config: LoadedConfig, password: string): Prom
 }
 
 /**
+ * What keeps the answering nodes' views from agreeing, in words (undefined: one slot map, all
+ * cluster_state:ok). A different map is named before a state, since it is what sends clients back and forth.
+ */
+export function slotMapsProblem(views: { port: number; map: string; state: string }[]): string | undefined {
+  const distinct = [...new Set(views.map((v) => v.map))];
+  if (distinct.length > 1) return `disagree on the slot map (${distinct.length} different views: ${views.map((v) => `:${v.port} ${v.map}`).join('; ')})`;
+  const notOk = views.filter((v) => v.state !== 'ok');
+  if (notOk.length) return `do not all report cluster_state:ok (${notOk.map((v) => `:${v.port} ${v.state}`).join(', ')})`;
+  return undefined;
+}
+
+/**
  * Wait until every answering node shows the same slot map and cluster_state:ok. Right after a failover
  * the new master's epoch travels by gossip; a client that meets two views meanwhile is sent back and
  * forth (MOVED), and redis-benchmark --cluster can loop on that for ever (seen after a rolling restart:
@@ -78,12 +90,10 @@ export async function waitSlotMapsAgree(config: LoadedConfig, password: string, 
   for (;;) {
     const views = await slotMapViews(config, password);
     if (views.length === 0) throw new DevstackError('SERVICE_DOWN', 'no Redis node answered CLUSTER NODES.', { fix: 'Start the stack: npx nx run stack:up' });
-    if (views.every((v) => v.map === views[0].map && v.state === 'ok')) return Date.now() - t0;
+    const problem = slotMapsProblem(views);
+    if (problem === undefined) return Date.now() - t0;
     if (Date.now() - t0 > timeoutMs) {
-      const distinct = [...new Set(views.map((v) => v.map))];
-      const notOk = views.filter((v) => v.state !== 'ok');
-      const what = distinct.length > 1 ? `disagree on the slot map (${distinct.length} different views: ${views.map((v) => `:${v.port} ${v.map}`).join('; ')})` : `do not all report cluster_state:ok (${notOk.map((v) => `:${v.port} ${v.state}`).join(', ')})`;
-      throw new DevstackError('SERVICE_DOWN', `the Redis nodes still ${what} after ${timeoutMs} ms.`, {
+      throw new DevstackError('SERVICE_DOWN', `the Redis nodes still ${problem} after ${timeoutMs} ms.`, {
         fix: 'Check `npx nx run stack:status` and the node logs under .devstack/logs/redis-*.log; `stack up` repairs the cluster.',
       });
     }

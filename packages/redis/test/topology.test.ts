@@ -1,4 +1,4 @@
-import { parseClusterNodes, servesSlot, slotMapOf, slotMasters, tagFor } from '../src/topology';
+import { parseClusterNodes, servesSlot, slotMapOf, slotMapsProblem, slotMasters, tagFor } from '../src/topology';
 import { keySlot } from '../src/slots';
 
 // CLUSTER NODES as Redis 7.0 prints it (captured from the embedded cluster, one replica failed).
@@ -35,5 +35,30 @@ describe('cluster topology', () => {
 
   it('finds a hash tag served by a given master', () => {
     for (const m of slotMasters(nodes)) expect(servesSlot(m, keySlot(tagFor(m)))).toBe(true);
+  });
+
+  describe('slotMapsProblem (what waitSlotMapsAgree waits out)', () => {
+    const map = '0-5460@17200 5461-10922@17201 10923-16383@17202';
+    const moved = '0-5460@17205 5461-10922@17201 10923-16383@17202';
+    const view = (port: number, m = map, state = 'ok') => ({ port, map: m, state });
+
+    it('accepts one slot map with every answering node ok (a node that does not answer has no view)', () => {
+      expect(slotMapsProblem([17200, 17201, 17202, 17203, 17204, 17205].map((p) => view(p)))).toBeUndefined();
+      expect(slotMapsProblem([view(17201), view(17202)])).toBeUndefined();
+    });
+
+    it('names each node\'s map when a node still routes the old master (a failover in gossip)', () => {
+      expect(slotMapsProblem([view(17201, moved), view(17202), view(17205, moved)])).toBe(
+        `disagree on the slot map (2 different views: :17201 ${moved}; :17202 ${map}; :17205 ${moved})`,
+      );
+    });
+
+    it('names the nodes that count the cluster down while the maps agree', () => {
+      expect(slotMapsProblem([view(17200), view(17201, map, 'fail'), view(17202)])).toBe('do not all report cluster_state:ok (:17201 fail)');
+    });
+
+    it('reports a different map before a state', () => {
+      expect(slotMapsProblem([view(17200, moved, 'fail'), view(17201)])).toMatch(/^disagree on the slot map \(2 different views/);
+    });
   });
 });
