@@ -20,10 +20,11 @@ cp -r "$dir/." "$src/" && chmod -R u+w "$src"
 # `go install` of FerretDB panics at start (its version.txt is generated at release time), so build
 # the module's source with the version file written in, as FerretDB's own build does.
 echo "$version" > "$src/build/version/version.txt"
-patches=$(ls "$ROOT"/tools/patches/ferretdb-*.patch 2>/dev/null | sort || true)
+# Names relative to the checkout (which may have spaces in its path), in sorted order.
+patches=$(cd "$ROOT" && ls tools/patches/ferretdb-*.patch 2>/dev/null | sort || true)
 for p in $patches; do
-  (cd "$src" && GIT_CEILING_DIRECTORIES="$(dirname "$src")" git apply "$p") || die "$(basename "$p") does not apply to FerretDB $version"
-  echo "   applied tools/patches/$(basename "$p")"
+  (cd "$src" && GIT_CEILING_DIRECTORIES="$(dirname "$src")" git apply "$ROOT/$p") || die "$p does not apply to FerretDB $version"
+  echo "   applied $p"
 done
 # FerretDB's own unit tests of the code the patches change and extend (no server needed; its test
 # helpers look for a .git directory): query building, sjson decoding, command parameter extraction.
