@@ -88,5 +88,4 @@ describe('mongodb documents round-trip unchanged', () => {
       expect(await coll.findOne({ _id: 'nul' } as never)).toEqual(nul);
     }
   });
-
 });
