@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side by side: two FerretDB arms, interleaved A B B A A B ..., the mongodb service restarted before every
 # run, then `mongodb bench --quick`; prints point reads/s and the CPU per read by process for each run,
-# and the paired % change of B against A with a 95% t-interval.
+# and the paired change of B against A (core's pairedShift: Hodges-Lehmann, exact signed-rank 95%
+# interval from 6 pairs on).
 # A measuring aid (not a target, not a test). Needs the stack up and the packages built.
 #
 #   tools/measure/ferretdb-ab.sh <pairs> "<arm A>" "<arm B>"
