@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { BENCH_DATABASE, contextOf, sizePlan, type BenchSizes, DevstackError, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type Metric, type TaskResult } from '@devstack/core';
-import { CpuMeter, ferretdbPatches, ferretStorage, mongoBinary, MONGO_BACKEND_PID, providerFor, stackPids } from '@devstack/runtime';
+import { BENCH_DATABASE, contextOf, sizePlan, type BenchSizes, DevstackError, latencyMetric, LatencyRecorder, metricFromTrials, runTrials, SLO_P95_MS, startResult, type BenchOptions, type LoadedConfig, type Metric, type TaskResult } from '@devstack/core';
+import type { MongoClient } from 'mongodb';
+import { CpuMeter, ferretdbPatches, ferretStorage, mongoBinary, MONGO_BACKEND_PID, mongoUrl, providerFor, stackPids } from '@devstack/runtime';
 import { activeBackendProfile } from './backend-profiles';
-import { connect, serverInfo } from './server';
+import { goPointReads, goProbeBinary, GO_PROBE } from './go-probe';
+import { connect, mongoCredentials, serverInfo } from './server';
 import { insertSingles, loadBatched, loadPointReadDocs, pointReads, runWorkload, type PointReadOutcome, type WorkloadOutcome } from './workload';
 import { WORKLOADS, type KeyDistribution, type WorkloadName } from './ycsb';
 
@@ -24,6 +26,11 @@ export interface MongoBenchOptions extends BenchOptions {
   pointReadDocs?: number;
   pointReadConcurrency?: number;
   pointReadSeconds?: number;
+  /**
+   * Which client runs the point-read probe: 'node' (the official Node driver, in this process), 'go'
+   * (tools/mongo-pointread, the official Go driver), or 'both' (default; the Go one only where setup built it).
+   */
+  pointReadClient?: 'both' | 'node' | 'go';
   /** 'ycsb': the load and the YCSB workloads only (no single inserts, no point-read probe): regress calibration's trial. */
   only?: 'ycsb';
 }
@@ -60,9 +67,20 @@ interface Trial {
   pointRead?: PointReadOutcome;
   /** CPU seconds by process group over the timed point reads (local stack only). */
   pointReadCpu?: { cpuSeconds: Record<string, number>; wallSeconds: number };
+  /** The same probe through the Go driver (tools/mongo-pointread), and its CPU (client: the probe's own). */
+  pointReadGo?: PointReadOutcome;
+  pointReadGoCpu?: { cpuSeconds: Record<string, number>; wallSeconds: number };
 }
 
-/** `nx run mongodb:bench`: YCSB A/B/C through the official driver, plus batched and single inserts. */
+/** The Go probe's connection string: the login the bench's own client connected with (none on a mongod without --auth). */
+async function probeUrl(config: LoadedConfig, client: MongoClient): Promise<string> {
+  return mongoUrl(config, client.options.credentials ? await mongoCredentials(config) : undefined);
+}
+
+/**
+ * `nx run mongodb:bench`: YCSB A/B/C through the official driver, plus batched and single inserts, and
+ * the point-read probe through the Node driver and the Go driver (tools/mongo-pointread).
+ */
 export async function bench(options: MongoBenchOptions, signal?: AbortSignal): Promise<TaskResult> {
   const { config, progress } = contextOf(options);
   const o = { ...sizePlan(BENCH_SIZES, options), distribution: options.distribution ?? 'zipfian' };
@@ -73,6 +91,10 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
   const trials = options.trials ?? config.trials;
   if (options.only !== undefined && options.only !== 'ycsb') throw new DevstackError('BAD_INPUT', `Unknown --only "${options.only}".`, { fix: 'Use --only ycsb (the load and the YCSB workloads), or leave it out for everything.' });
   const ycsbOnly = options.only === 'ycsb';
+  const clients = options.pointReadClient ?? 'both';
+  if (!['both', 'node', 'go'].includes(clients)) throw new DevstackError('BAD_INPUT', `Unknown --point-read-client "${clients}".`, { fix: 'Use --point-read-client both, node or go.' });
+  const goBinary = ycsbOnly || clients === 'node' ? undefined : goProbeBinary(config.root);
+  if (clients === 'go' && !ycsbOnly && !goBinary) throw new DevstackError('TOOL_MISSING', `The Go point-read probe is not built (.devstack/tools/bin/${GO_PROBE}).`, { fix: 'Run bash tools/setup.sh (it needs Go 1.22+), or use --point-read-client node.' });
 
   const result = startResult('mongodb', 'bench');
   const client = await connect(config);
@@ -113,24 +135,39 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
         progress(`point reads: findOne({_id}) over ${o.pointReadDocs} documents, ${o.pointReadConcurrency} in flight, ${o.pointReadSeconds} s`);
         const pointColl = db.collection('pointreads');
         await loadPointReadDocs(pointColl, o.pointReadDocs, o.docSize);
-        const meter = cpuGroups ? await CpuMeter.start(cpuGroups) : undefined;
-        const pointRead = await pointReads(pointColl, { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds, seed: 7000 * (t + 1) }, signal);
-        const pointReadCpu = await meter?.stop();
-        return { batchedDocsPerSec: load.docsPerSec, singleDocsPerSec: single!.docsPerSec, single: single!.latency, workloads: workloadRuns, pointRead, pointReadCpu };
+        const probe = { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds, seed: 7000 * (t + 1) };
+        const trial: Trial = { batchedDocsPerSec: load.docsPerSec, singleDocsPerSec: single!.docsPerSec, single: single!.latency, workloads: workloadRuns };
+        if (clients !== 'go') {
+          const meter = cpuGroups ? await CpuMeter.start(cpuGroups) : undefined;
+          trial.pointRead = await pointReads(pointColl, probe, signal);
+          trial.pointReadCpu = await meter?.stop();
+        }
+        if (goBinary) {
+          progress(`point reads through the Go driver (${GO_PROBE}): the same loop, ${o.pointReadSeconds} s`);
+          const { client: _self, ...serverGroups } = cpuGroups ?? {};
+          const go = await goPointReads(goBinary, { uri: await probeUrl(config, client), database: BENCH_DATABASE, collection: 'pointreads', ...probe }, cpuGroups ? serverGroups : undefined, signal);
+          trial.pointReadGo = go.outcome;
+          trial.pointReadGoCpu = go.cpu;
+        }
+        return trial;
       },
       progress,
       signal,
     );
     result.metrics.push(...metricsOf(perTrial, workloads, o.concurrency, ycsbOnly ? undefined : { docs: o.pointReadDocs, concurrency: o.pointReadConcurrency, seconds: o.pointReadSeconds }));
     const cpu = cpuGroups ? pointReadCpu(perTrial, info.name, os.cpus().length) : undefined;
-    if (cpu) {
-      result.tables.push(cpu.table);
-      result.notes.push(cpu.note);
-      result.data = { ...result.data, pointReadCpu: cpu.data };
-    } else if (!ycsbOnly) result.notes.push('CPU per point read: measured on the local stack only (its pid files)');
+    const goCpu = cpuGroups ? pointReadCpu(perTrial.map((t) => ({ pointRead: t.pointReadGo, pointReadCpu: t.pointReadGoCpu })), info.name, os.cpus().length, 'go') : undefined;
+    for (const c of [cpu, goCpu]) {
+      if (!c) continue;
+      result.tables.push(c.table);
+      result.notes.push(c.note);
+    }
+    if (cpu || goCpu) result.data = { ...result.data, ...(cpu ? { pointReadCpu: cpu.data } : {}), ...(goCpu ? { pointReadGoCpu: goCpu.data } : {}) };
+    else if (!ycsbOnly) result.notes.push('CPU per point read: measured on the local stack only (its pid files)');
+    if (!ycsbOnly && clients === 'both' && !goBinary) result.notes.push(`point reads through the Go driver: skipped, .devstack/tools/bin/${GO_PROBE} is not built (bash tools/setup.sh builds it where Go is installed)`);
     if (ycsbOnly) result.notes.push('--only ycsb: the load and the YCSB workloads; no single inserts, no point-read probe');
-    const misses = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.misses, 0) + (t.pointRead?.misses ?? 0), 0);
-    const errors = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.errors, 0) + (t.single?.errors ?? 0) + (t.pointRead?.latency.errors ?? 0), 0);
+    const misses = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.misses, 0) + (t.pointRead?.misses ?? 0) + (t.pointReadGo?.misses ?? 0), 0);
+    const errors = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.errors, 0) + (t.single?.errors ?? 0) + (t.pointRead?.latency.errors ?? 0) + (t.pointReadGo?.latency.errors ?? 0), 0);
     result.checks.push({ name: 'every point read found its record', passed: misses === 0, expected: '0 misses', observed: `${misses} misses` });
     result.checks.push({ name: 'no failed operations', passed: errors === 0, expected: '0', observed: String(errors) });
     const read = result.metrics.find((m) => m.name === 'point_read_p95_ms');
@@ -168,14 +205,20 @@ function metricsOf(perTrial: Trial[], workloads: WorkloadName[], concurrency: nu
   const pw = workloads.includes('C') ? 'C' : workloads[0];
   out.push(latencyMetric('point_read_p95_ms', snaps((t) => t.workloads[pw]!.read), merged((t) => t.workloads[pw]!.read), { slo: SLO_P95_MS.dbSingleRow, labels: { workload: pw } }));
   if (!probe) return out;
-  // Point-read throughput (findOne by _id, closed loop): the figure issue 17 compares across FerretDB backends.
-  const probeLabels = { documents: probe.docs, concurrency: probe.concurrency, durationS: probe.seconds };
-  const reads = merged((t) => t.pointRead!.latency);
-  out.push(metricFromTrials('point_read_ops', 'ops/s', 'higher', perTrial.map((t) => t.pointRead!.opsPerSec), { labels: probeLabels }));
-  const probeSnaps = perTrial.map((t) => t.pointRead!.latency.snapshot());
-  const spread = { p50: reads.p50, p95: reads.p95, p99: reads.p99, max: reads.max };
-  out.push(metricFromTrials('point_read_probe_p50_ms', 'ms', 'lower', probeSnaps.map((x) => x.p50), { ...spread, labels: probeLabels }));
-  out.push(latencyMetric('point_read_probe_p95_ms', probeSnaps, reads, { slo: SLO_P95_MS.dbSingleRow, labels: probeLabels }));
+  // Point-read throughput (findOne by _id, closed loop): the figure issue 17 compares across FerretDB
+  // backends, once per client that ran (Node driver: point_read_ops, point_read_probe_*; Go: point_read_go_*).
+  const probeMetrics = (pick: (t: Trial) => PointReadOutcome | undefined, names: { ops: string; p50: string; p95: string }, client: string) => {
+    if (!perTrial.every((t) => pick(t))) return;
+    const probeLabels = { documents: probe.docs, concurrency: probe.concurrency, durationS: probe.seconds, client };
+    const reads = merged((t) => pick(t)!.latency);
+    out.push(metricFromTrials(names.ops, 'ops/s', 'higher', perTrial.map((t) => pick(t)!.opsPerSec), { labels: probeLabels }));
+    const probeSnaps = perTrial.map((t) => pick(t)!.latency.snapshot());
+    const spread = { p50: reads.p50, p95: reads.p95, p99: reads.p99, max: reads.max };
+    out.push(metricFromTrials(names.p50, 'ms', 'lower', probeSnaps.map((x) => x.p50), { ...spread, labels: probeLabels }));
+    out.push(latencyMetric(names.p95, probeSnaps, reads, { slo: SLO_P95_MS.dbSingleRow, labels: probeLabels }));
+  };
+  probeMetrics((t) => t.pointRead, { ops: 'point_read_ops', p50: 'point_read_probe_p50_ms', p95: 'point_read_probe_p95_ms' }, 'node-driver');
+  probeMetrics((t) => t.pointReadGo, { ops: 'point_read_go_ops', p50: 'point_read_go_p50_ms', p95: 'point_read_go_p95_ms' }, 'go-driver');
   return out;
 }
 
@@ -192,8 +235,8 @@ export function pointReadCpuGroups(provider: string, stateRoot: string, storage?
   return { client: [process.pid], server, ...(backend ? { backend } : {}) };
 }
 
-const CPU_LABELS: Record<string, (server: string) => string> = {
-  client: () => 'bench client (Node driver, this process)',
+const CPU_LABELS: Record<string, (server: string, client: 'node' | 'go') => string> = {
+  client: (_server, client) => (client === 'go' ? `bench client (Go driver, ${GO_PROBE})` : 'bench client (Node driver, this process)'),
   server: (server) => `${server} server`,
   backend: () => "FerretDB's PostgreSQL",
 };
@@ -203,7 +246,12 @@ const CPU_LABELS: Record<string, (server: string) => string> = {
  * with every core busy on the read path, `cores` seconds of CPU per second divided by the CPU a read
  * costs. A throughput near that ceiling is CPU-bound; far below it, something else (latency, locks).
  */
-export function pointReadCpu(perTrial: { pointRead?: { latency: { count: number } }; pointReadCpu?: { cpuSeconds: Record<string, number>; wallSeconds: number } }[], server: string, cores: number) {
+export function pointReadCpu(
+  perTrial: { pointRead?: { latency: { count: number } }; pointReadCpu?: { cpuSeconds: Record<string, number>; wallSeconds: number } }[],
+  server: string,
+  cores: number,
+  client: 'node' | 'go' = 'node',
+) {
   const trials = perTrial.filter((t) => t.pointRead && t.pointReadCpu);
   const reads = trials.map((t) => t.pointRead!.latency.count);
   const totalReads = reads.reduce((a, b) => a + b, 0);
@@ -215,17 +263,18 @@ export function pointReadCpu(perTrial: { pointRead?: { latency: { count: number 
     const sec = trials.reduce((a, t) => a + pick(t.pointReadCpu!.cpuSeconds), 0);
     return { label, us: usPerRead(sec, totalReads), perTrial: trials.map((t, i) => usPerRead(pick(t.pointReadCpu!.cpuSeconds), reads[i])), pct: Math.round((sec / wall) * 100) };
   };
-  const rows = [...names.map((n) => row(CPU_LABELS[n]?.(server) ?? n, (c) => c[n] ?? 0)), row('total', (c) => names.reduce((a, n) => a + (c[n] ?? 0), 0))];
+  const rows = [...names.map((n) => row(CPU_LABELS[n]?.(server, client) ?? n, (c) => c[n] ?? 0)), row('total', (c) => names.reduce((a, n) => a + (c[n] ?? 0), 0))];
   const total = rows[rows.length - 1];
   const ceiling = total.us > 0 ? Math.round((cores * 1e6) / total.us) : undefined;
   const readsPerSec = Math.round(totalReads / wall);
+  const driver = client === 'go' ? 'Go driver' : 'Node driver';
   return {
     table: {
-      title: `CPU per point read, by process (/proc utime+stime over the timed reads, ${trials.length} trial(s), ${totalReads} reads)`,
+      title: `CPU per point read (${driver}), by process (/proc utime+stime over the timed reads, ${trials.length} trial(s), ${totalReads} reads)`,
       head: ['process', 'CPU µs per read', 'per trial', 'CPU % of one core'],
       rows: rows.map((r) => [r.label, r.us, r.perTrial.join(' / '), r.pct]),
     },
-    note: `point reads: ${total.us} µs of CPU per read on this machine (${rows.slice(0, -1).map((r) => `${r.label} ${r.us}`).join(', ')}); ${cores} core(s) fully busy on the read path would cap at about ${ceiling ?? '-'} reads/s, against ${readsPerSec} measured`,
+    note: `point reads (${driver}): ${total.us} µs of CPU per read on this machine (${rows.slice(0, -1).map((r) => `${r.label} ${r.us}`).join(', ')}); ${cores} core(s) fully busy on the read path would cap at about ${ceiling ?? '-'} reads/s, against ${readsPerSec} measured`,
     data: { usPerRead: Object.fromEntries(names.map((n, i) => [n, rows[i].us])), totalUsPerRead: total.us, cores, ceilingReadsPerSec: ceiling, readsPerSec },
   };
 }

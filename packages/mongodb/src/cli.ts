@@ -15,6 +15,7 @@ const benchFlags: FlagSpec[] = [
   { name: 'point-read-docs', type: 'number', description: 'point-read probe: documents in its collection (default 1000)' },
   { name: 'point-read-concurrency', type: 'number', description: 'point-read probe: findOne calls in flight (default 8)' },
   { name: 'point-read-seconds', type: 'number', description: 'point-read probe: seconds per trial (quick 3, full 10)' },
+  { name: 'point-read-client', type: 'string', description: 'point-read probe client: both (default), node (Node driver), go (Go driver, tools/mongo-pointread)', choices: ['both', 'node', 'go'] },
   { name: 'distribution', type: 'string', description: 'key choice', choices: ['zipfian', 'uniform'] },
   { name: 'workloads', type: 'list', description: 'YCSB workloads to run (A,B,C)' },
   { name: 'only', type: 'string', description: 'ycsb: the load and the YCSB workloads only (no single inserts, no point-read probe)', choices: ['ycsb'] },

@@ -1,5 +1,6 @@
 import { BENCH_DATABASE, isDevstackError, loadConfig } from '@devstack/core';
 import { bench } from '../src/bench';
+import { goProbeBinary } from '../src/go-probe';
 import { connect, serverInfo } from '../src/server';
 
 // Live suite: a short real YCSB run against the embedded MongoDB-protocol server (FerretDB here).
@@ -35,6 +36,16 @@ describe('mongodb bench (short, real)', () => {
     expect(m('point_read_ops')!.value).toBeGreaterThan(1);
     expect(m('point_read_probe_p50_ms')!.value).toBeGreaterThan(0);
     expect(m('point_read_probe_p50_ms')!.value).toBeLessThanOrEqual(m('point_read_probe_p95_ms')!.value);
+    // The same probe through the Go driver (tools/mongo-pointread), built by setup wherever Go is.
+    if (goProbeBinary(config.root)) {
+      expect(m('point_read_go_ops')).toMatchObject({ unit: 'ops/s', better: 'higher', labels: { documents: 200, concurrency: 8, durationS: 1, client: 'go-driver' } });
+      expect(m('point_read_go_ops')!.value).toBeGreaterThan(1);
+      expect(m('point_read_go_p50_ms')!.value).toBeLessThanOrEqual(m('point_read_go_p95_ms')!.value);
+      if (config.provider === 'local') {
+        const goCpu = result.tables?.find((t) => t.title.startsWith('CPU per point read (Go driver)'));
+        expect(goCpu?.rows.map((r) => r[0])).toEqual(expect.arrayContaining(['bench client (Go driver, mongo-pointread)', 'total']));
+      }
+    }
     expect(m('point_read_p95_ms')!.p50!).toBeGreaterThan(0);
     expect(m('ycsb_a_update_p95_ms')!.p50!).toBeGreaterThan(0);
     expect(m('ycsb_c_update_p95_ms')).toBeUndefined();
