@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side by side: two FerretDB arms, interleaved A B B A A B ..., the mongodb service restarted before every
-# run, then `mongodb bench --quick`; prints point reads/s and the CPU per read by process for each run,
+# run, then `mongodb bench --quick`; prints point reads/s and the CPU per read by process for each run
+# (through the Node driver, and through the Go driver where tools/mongo-pointread is built),
 # and the paired change of B against A (core's pairedShift: Hodges-Lehmann, exact signed-rank 95%
 # interval from 6 pairs on).
 # A measuring aid (not a target, not a test). Needs the stack up and the packages built.
@@ -37,7 +38,9 @@ run_arm() { # $1 = A|B, $2 = settings, $3 = pair
   node packages/mongodb/dist/cli.js bench --quick --json --quiet >"$file"
   node -e '
     const r = require(process.argv[1]); const m = Object.fromEntries(r.metrics.map((x) => [x.name, x.value])); const c = r.data.pointReadCpu;
-    console.log(`point reads/s ${Math.round(m.point_read_ops)}, p95 ${m.point_read_p95_ms} ms; CPU µs per read ${c ? Object.entries(c.usPerRead).map(([k, v]) => `${k} ${v}`).join(", ") + `, total ${c.totalUsPerRead}` : "(not measured)"}`);' "$file"
+    const g = r.data.pointReadGoCpu;
+    console.log(`point reads/s ${Math.round(m.point_read_ops)}, p95 ${m.point_read_p95_ms} ms; CPU µs per read ${c ? Object.entries(c.usPerRead).map(([k, v]) => `${k} ${v}`).join(", ") + `, total ${c.totalUsPerRead}` : "(not measured)"}` +
+      (m.point_read_go_ops ? `; Go driver ${Math.round(m.point_read_go_ops)}/s, CPU ${g ? Object.entries(g.usPerRead).map(([k, v]) => `${k} ${v}`).join(", ") + `, total ${g.totalUsPerRead}` : "-"}` : ""));' "$file"
 }
 
 # ABBA order (A first in odd pairs, B first in even ones): a run that follows another does not always
@@ -55,7 +58,9 @@ node -e '
     // The client (the bench itself) is the same code in both arms: its CPU per read tracks the speed of
     // the machine, which drifts by a third between neighbouring runs here. Dividing by it factors that out.
     const rel = c && c.usPerRead.client ? Object.entries(c.usPerRead).filter(([k]) => k !== "client").map(([k, v]) => [`${k} CPU / client CPU`, v / c.usPerRead.client]) : [];
-    return { "point reads/s": m.point_read_ops, ...(c ? Object.fromEntries([...Object.entries(c.usPerRead).map(([k, v]) => [`CPU µs/read ${k}`, v]), ["CPU µs/read total", c.totalUsPerRead], ...rel]) : {}) }; };
+    const g = r.data.pointReadGoCpu;
+    const go = m.point_read_go_ops ? { "Go driver: point reads/s": m.point_read_go_ops, ...(g ? { "Go driver: CPU µs/read server side": g.totalUsPerRead - g.usPerRead.client, "Go driver: CPU µs/read total": g.totalUsPerRead } : {}) } : {};
+    return { "point reads/s": m.point_read_ops, ...go, ...(c ? Object.fromEntries([...Object.entries(c.usPerRead).map(([k, v]) => [`CPU µs/read ${k}`, v]), ["CPU µs/read total", c.totalUsPerRead], ...rel]) : {}) }; };
   const pairs = Array.from({ length: n }, (_, i) => [get(i + 1, "A"), get(i + 1, "B")]);
   const pct = (x) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
   console.log(`\nB against A, ${n} pairs: paired change (Hodges-Lehmann) [exact signed-rank 95% interval]${n < 6 ? " (fewer than 6 pairs: no interval)" : ""}`);
