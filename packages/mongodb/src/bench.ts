@@ -270,7 +270,7 @@ export function pointReadCpu(
   const driver = client === 'go' ? 'Go driver' : 'Node driver';
   return {
     table: {
-      title: `CPU per point read (${driver}), by process (/proc utime+stime over the timed reads, ${trials.length} trial(s), ${totalReads} reads)`,
+      title: `CPU per point read (${driver}), by process (${client === 'go' ? 'the probe: its getrusage; the servers: ' : ''}/proc utime+stime over the timed reads, ${trials.length} trial(s), ${totalReads} reads)`,
       head: ['process', 'CPU µs per read', 'per trial', 'CPU % of one core'],
       rows: rows.map((r) => [r.label, r.us, r.perTrial.join(' / '), r.pct]),
     },

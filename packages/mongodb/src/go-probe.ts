@@ -79,14 +79,23 @@ export async function goPointReads(
   const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
+  // A probe that exits early (a bad request) closes its stdin: its exit code and stderr say why.
+  child.stdin.on('error', () => undefined);
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('error', (err) => {
+      stderr.push(`cannot run ${binary}: ${err.message}`);
+      resolve(null);
+    });
     child.on('close', (code) => resolve(code));
   });
   const kill = () => child.kill('SIGKILL');
   signal?.addEventListener('abort', kill, { once: true });
   // A probe that neither answers nor exits is killed: its window plus a minute for connecting.
-  const timer = setTimeout(kill, (request.seconds + 60) * 1000);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, (request.seconds + 60) * 1000);
   try {
     child.stdin.write(`${JSON.stringify(request)}\n`);
     const lines = readline.createInterface({ input: child.stdout });
@@ -106,7 +115,7 @@ export async function goPointReads(
     const code = await exited;
     if (signal?.aborted) throw signal.reason;
     if (code !== 0 || !result) {
-      const why = stderr.join('').trim() || `exit ${code}`;
+      const why = timedOut ? `no result ${request.seconds + 60} s after it started (killed)` : stderr.join('').trim() || `exit ${code}`;
       throw new DevstackError(code === 3 ? 'SERVICE_DOWN' : 'ENVIRONMENT', `${GO_PROBE} failed: ${why}`, {
         fix: code === 3 ? 'Check the stack: node packages/stack/dist/cli.js status' : 'Rebuild it (bash tools/setup.sh) or run the bench with --point-read-client node',
       });

@@ -24,6 +24,14 @@ describe('CPU per point read', () => {
     expect(out.note).toContain('cap at about 2500 reads/s, against 1000 measured');
   });
 
+  it('names the Go probe as the client when it ran the reads', () => {
+    const out = pointReadCpu([trial(3000, { client: 0.24, server: 0.36, backend: 0.15 })], 'FerretDB', 2, 'go')!;
+    expect(out.data.usPerRead).toEqual({ client: 80, server: 120, backend: 50 });
+    expect(out.table.title).toMatch(/^CPU per point read \(Go driver\), by process \(the probe: its getrusage; the servers: \/proc utime\+stime/);
+    expect(out.table.rows[0]).toEqual(['bench client (Go driver, mongo-pointread)', 80, '80', 8]);
+    expect(out.note).toMatch(/^point reads \(Go driver\): 250 µs of CPU per read on this machine \(bench client \(Go driver, mongo-pointread\) 80, FerretDB server 120, FerretDB's PostgreSQL 50\); 2 core\(s\) fully busy on the read path would cap at about 8000 reads\/s, against 1000 measured$/);
+  });
+
   it('has nothing to say without measured trials or reads', () => {
     expect(pointReadCpu([], 'FerretDB', 2)).toBeUndefined();
     expect(pointReadCpu([{ pointRead: { latency: { count: 100 } } }], 'FerretDB', 2)).toBeUndefined();
