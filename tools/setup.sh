@@ -116,7 +116,7 @@ fi
 
 step "MongoDB point-read probe"
 # tools/mongo-pointread: mongodb:bench's second point-read client, the official MongoDB Go driver
-# (~80 µs of client CPU per read against the Node driver's ~250, on the cores the server also uses).
+# (70-80 µs of client CPU per read against the Node driver's 170-400, on the cores the server also uses).
 # Its own unit tests, then the build into .devstack/tools/bin; a stamp (its sources' checksum) skips
 # an up-to-date build. Without Go the bench runs its Node-driver probe only, and says so.
 probe_dir="$ROOT/tools/mongo-pointread" probe_bin="$ROOT/.devstack/tools/bin/mongo-pointread"

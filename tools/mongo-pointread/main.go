@@ -1,10 +1,10 @@
 // mongo-pointread: the point-read probe of `mongodb:bench`, with the official MongoDB Go driver.
 //
-// The bench's Node driver costs ~250 µs of CPU per findOne on the machine it measures, about as much as
-// the server and its storage together, so on 2 cores its reads/s are capped by the client as much as by
-// the server. This probe makes the same calls (findOne({_id}) by uniformly random key, `concurrency` in
-// flight, closed loop) for ~80 µs of client CPU per read, the way pgbench and redis-benchmark are native
-// clients. It checks every answer (the record asked for, by _id) and reports its own CPU.
+// The bench's Node driver costs 170-400 µs of CPU per findOne on the 2-core machine it measures, as much
+// as FerretDB and its PostgreSQL together, so its reads/s are capped by the client as much as by the
+// server. This probe makes the same calls (findOne({_id}) by uniformly random key, `concurrency` in
+// flight, closed loop) for 70-80 µs of client CPU per read, the way pgbench and redis-benchmark are
+// native clients. It checks every answer (the record asked for, by _id) and reports its own CPU.
 //
 // Protocol (one JSON line each way, so the connection string with its password never sits in argv or
 // the environment):

@@ -116,6 +116,8 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
     const db = client.db(BENCH_DATABASE);
     // Where a point read's CPU goes: this process (the driver), the server, FerretDB's PostgreSQL.
     const cpuGroups = ycsbOnly ? undefined : pointReadCpuGroups(config.provider, config.stateRoot, storage);
+    // The Go probe's failed reads (redacted by the probe): the check below counts them, this says what they were.
+    const goErrors: string[] = [];
     const perTrial: Trial[] = await runTrials(
       trials,
       'mongodb YCSB',
@@ -148,6 +150,7 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
           const go = await goPointReads(goBinary, { uri: await probeUrl(config, client), database: BENCH_DATABASE, collection: 'pointreads', ...probe }, cpuGroups ? serverGroups : undefined, signal);
           trial.pointReadGo = go.outcome;
           trial.pointReadGoCpu = go.cpu;
+          if (go.firstError) goErrors.push(`trial ${t + 1}: ${go.outcome.latency.errors} failed, the first: ${go.firstError}`);
         }
         return trial;
       },
@@ -165,6 +168,7 @@ export async function bench(options: MongoBenchOptions, signal?: AbortSignal): P
     if (cpu || goCpu) result.data = { ...result.data, ...(cpu ? { pointReadCpu: cpu.data } : {}), ...(goCpu ? { pointReadGoCpu: goCpu.data } : {}) };
     else if (!ycsbOnly) result.notes.push('CPU per point read: measured on the local stack only (its pid files)');
     if (!ycsbOnly && clients === 'both' && !goBinary) result.notes.push(`point reads through the Go driver: skipped, .devstack/tools/bin/${GO_PROBE} is not built (bash tools/setup.sh builds it where Go is installed)`);
+    for (const e of goErrors) result.warnings.push(`point reads through the Go driver, ${e}`);
     if (ycsbOnly) result.notes.push('--only ycsb: the load and the YCSB workloads; no single inserts, no point-read probe');
     const misses = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.misses, 0) + (t.pointRead?.misses ?? 0) + (t.pointReadGo?.misses ?? 0), 0);
     const errors = perTrial.reduce((a, t) => a + Object.values(t.workloads).reduce((b, w) => b + w!.errors, 0) + (t.single?.errors ?? 0) + (t.pointRead?.latency.errors ?? 0) + (t.pointReadGo?.latency.errors ?? 0), 0);

@@ -75,7 +75,7 @@ export async function goPointReads(
   request: GoProbeRequest,
   serverGroups: Record<string, number[]> | undefined,
   signal?: AbortSignal,
-): Promise<{ outcome: PointReadOutcome; cpu?: { cpuSeconds: Record<string, number>; wallSeconds: number } }> {
+): Promise<{ outcome: PointReadOutcome; cpu?: { cpuSeconds: Record<string, number>; wallSeconds: number }; firstError?: string }> {
   const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
@@ -120,7 +120,7 @@ export async function goPointReads(
         fix: code === 3 ? 'Check the stack: node packages/stack/dist/cli.js status' : 'Rebuild it (bash tools/setup.sh) or run the bench with --point-read-client node',
       });
     }
-    return { outcome: goProbeOutcome(result), cpu };
+    return { outcome: goProbeOutcome(result), cpu, ...(result.firstError ? { firstError: result.firstError } : {}) };
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', kill);
