@@ -37,13 +37,12 @@ done
 printf 'end %s load %s\n' "$(date -u +%T)" "$(cut -d' ' -f1 /proc/loadavg)"
 
 node -e '
-  const fs = require("fs"); const dir = process.argv[1];
+  const fs = require("fs"); const dir = process.argv[1]; const { median } = require(process.argv[2]);
   const runs = fs.readdirSync(dir).sort().map((f) => { const r = require(`${dir}/${f}`); const v = Object.fromEntries(r.metrics.map((x) => [x.name, x.value])); return { backend: r.data.storage, node: v.point_read_ops, go: v.point_read_go_ops }; });
-  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
   for (const client of ["node", "go"]) {
     if (runs.some((r) => r[client] === undefined)) { console.log(`${client}: not measured in every run`); continue; }
     const pg = runs.filter((r) => r.backend === "postgresql").map((r) => r[client]);
     const sq = runs.filter((r) => r.backend === "sqlite").map((r) => r[client]);
     const pairs = []; runs.forEach((r, i) => { if (r.backend !== "sqlite") return; for (const j of [i - 1, i + 1]) if (runs[j]) pairs.push(runs[j][client] / r[client]); });
     console.log(`${client}: PostgreSQL median ${Math.round(median(pg))}/s, SQLite median ${Math.round(median(sq))}/s -> ${(median(pg) / median(sq)).toFixed(1)}x (neighbouring runs ${Math.min(...pairs).toFixed(1)}x..${Math.max(...pairs).toFixed(1)}x)`);
-  }' "$out"
+  }' "$out" "$ROOT/packages/core/dist/index.js"
